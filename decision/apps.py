@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DecisionConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "decision"
+    verbose_name = "Consultations"
