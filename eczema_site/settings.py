@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,15 +38,11 @@ TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 DEBUG = envbool("DJANGO_DEBUG", False)
 
 DEV_SECRET_KEY = "django-insecure-dev-only-never-use-in-production"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = DEV_SECRET_KEY
-    else:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set to a long random value in production "
-            "(or set DJANGO_DEBUG=1 for local development)."
-        )
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or DEV_SECRET_KEY
+# Serving in production with the development key is refused by the decision.E001 system check
+# (runserver, migrate, check) and by wsgi.py (gunicorn). Offline commands such as `recommend`
+# need no secret and work without one.
+SECRET_KEY_IS_INSECURE = SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -1,7 +1,7 @@
 """The clinical decision engine: pure Python, no Django import.
 
-    assessment = parse_assessment(json_like)   # raises AssessmentError(errors)
-    result = evaluate(assessment)              # Recommendation; result.to_dict() is contract.md
+assessment = parse_assessment(json_like)   # raises AssessmentError(errors)
+result = evaluate(assessment)              # Recommendation; result.to_dict() is contract.md
 """
 
 from __future__ import annotations

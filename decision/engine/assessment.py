@@ -138,7 +138,176 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON form (every field explicit), which parses back to an equal value."""
-        raise NotImplementedError
+        return {
+            "age_months": self.age_months,
+            **{name: getattr(self, name) for name in PATIENT_FLAGS},
+            "red_flags": {name: getattr(self.red_flags, name) for name in RED_FLAGS},
+            "severity": self.severity,
+            "sites": list(self.sites),
+            "bsa_percent": self.bsa_percent,
+            "sleep_loss_nights_per_week": self.sleep_loss_nights_per_week,
+            "major_life_impact": self.major_life_impact,
+            "current_tcs": {
+                "potency": self.current_tcs.potency,
+                "applications_per_day": self.current_tcs.applications_per_day,
+                "weeks": self.current_tcs.weeks,
+                "adherence": self.current_tcs.adherence,
+                "grams_per_week": self.current_tcs.grams_per_week,
+            },
+            "emollients_daily": self.emollients_daily,
+            "steroid_concerns": self.steroid_concerns,
+            "tried": {key: self.tried[key] for key in TRIED_KEYS},
+            **{name: getattr(self, name) for name in OTHER_FACTORS},
+        }
+
+
+_MISSING = object()
+
+
+class _Reader:
+    """Collects every problem while reading one JSON object (never stops at the first)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.errors: list[FieldError] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(f"{self.prefix}{path}", message))
+
+    def obj(self, value: Any, path: str, allowed: Sequence[str]) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.error(path, "must be an object")
+            return None
+        for key in value:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else str(key)
+                self.error(where, "unknown field")
+        return value
+
+    def boolean(self, data: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
+        value = data.get(key, _MISSING)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.error(path, "must be true or false")
+            return default
+        return value
+
+    def integer(
+        self, data: Mapping[str, Any], key: str, path: str, lo: int, hi: int, default: Any
+    ) -> Any:
+        value = data.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                self.error(path, "is required")
+            return None if default is _MISSING else default
+        # JSON has one number type: 84.0 is the integer 84, 84.5 is not.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(path, "must be a whole number")
+            return None
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                self.error(path, "must be a whole number")
+                return None
+            value = int(value)
+        if not lo <= value <= hi:
+            self.error(path, f"must be between {lo} and {hi}")
+            return None
+        return value
+
+    def number(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        lo: float,
+        hi: float,
+        *,
+        required: bool,
+        nullable: bool,
+    ) -> float | int | None:
+        value = data.get(key, _MISSING)
+        if value is _MISSING:
+            if required:
+                self.error(path, "is required")
+            return None
+        if value is None:
+            if not nullable:
+                self.error(path, "must be a number")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(path, "must be a number" + (" or null" if nullable else ""))
+            return None
+        if not math.isfinite(value):
+            self.error(path, "must be a finite number")
+            return None
+        if not lo <= value <= hi:
+            self.error(path, f"must be between {lo:g} and {hi:g}")
+            return None
+        return value
+
+    def choice(
+        self, data: Mapping[str, Any], key: str, path: str, choices: Sequence[str], default: Any
+    ) -> str | None:
+        value = data.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                self.error(path, "is required")
+                return None
+            return default
+        if not isinstance(value, str) or value not in choices:
+            self.error(path, f"must be one of: {', '.join(choices)}")
+            return None
+        return value
+
+
+_TOP_LEVEL_KEYS: tuple[str, ...] = (
+    "age_months",
+    *PATIENT_FLAGS,
+    "red_flags",
+    "severity",
+    "sites",
+    "bsa_percent",
+    "sleep_loss_nights_per_week",
+    "major_life_impact",
+    "current_tcs",
+    "emollients_daily",
+    "steroid_concerns",
+    "tried",
+    *OTHER_FACTORS,
+)
+_TCS_KEYS: tuple[str, ...] = (
+    "potency",
+    "applications_per_day",
+    "weeks",
+    "adherence",
+    "grams_per_week",
+)
+
+
+def _read_sites(reader: _Reader, data: Mapping[str, Any]) -> tuple[str, ...] | None:
+    value = data.get("sites", _MISSING)
+    if value is _MISSING:
+        reader.error("sites", "is required")
+        return None
+    if not isinstance(value, list):
+        reader.error("sites", "must be a list of sites")
+        return None
+    if not value:
+        reader.error("sites", "must name at least one site")
+        return None
+    seen: list[str] = []
+    ok = True
+    for i, site in enumerate(value):
+        if not isinstance(site, str) or site not in SITES:
+            reader.error(f"sites[{i}]", f"must be one of: {', '.join(SITES)}")
+            ok = False
+        elif site in seen:
+            reader.error(f"sites[{i}]", f"repeats '{site}'")
+            ok = False
+        else:
+            seen.append(site)
+    return tuple(seen) if ok else None
 
 
 def parse_assessment(data: Any, prefix: str = "") -> Assessment:
@@ -147,4 +316,111 @@ def parse_assessment(data: Any, prefix: str = "") -> Assessment:
     Raises AssessmentError listing every problem as ``field.path: message`` (paths prefixed by
     `prefix`, e.g. ``[3].`` for batch item 3).
     """
-    raise NotImplementedError
+    reader = _Reader(prefix)
+    root = reader.obj(data, "", _TOP_LEVEL_KEYS)
+    if root is None:
+        # An empty path reads badly; name the document itself.
+        reader.errors = [FieldError(prefix.rstrip(".") or "input", "must be a JSON object")]
+        raise AssessmentError(reader.errors)
+
+    age = reader.integer(root, "age_months", "age_months", 0, AGE_MONTHS_MAX, _MISSING)
+    flags = {name: reader.boolean(root, name, name, False) for name in PATIENT_FLAGS}
+
+    red_flags = RedFlags()
+    raw_flags = root.get("red_flags", _MISSING)
+    if raw_flags is not _MISSING:
+        flag_data = reader.obj(raw_flags, "red_flags", RED_FLAGS)
+        if flag_data is not None:
+            red_flags = RedFlags(
+                **{n: reader.boolean(flag_data, n, f"red_flags.{n}", False) for n in RED_FLAGS}
+            )
+
+    severity = reader.choice(root, "severity", "severity", SEVERITIES, _MISSING)
+    sites = _read_sites(reader, root)
+    bsa = reader.number(root, "bsa_percent", "bsa_percent", 0, 100, required=False, nullable=True)
+    sleep = reader.integer(
+        root, "sleep_loss_nights_per_week", "sleep_loss_nights_per_week", 0, 7, 0
+    )
+    major_impact = reader.boolean(root, "major_life_impact", "major_life_impact", False)
+
+    tcs: CurrentTCS | None = None
+    raw_tcs = root.get("current_tcs", _MISSING)
+    if raw_tcs is _MISSING:
+        reader.error("current_tcs", "is required")
+    else:
+        tcs_data = reader.obj(raw_tcs, "current_tcs", _TCS_KEYS)
+        if tcs_data is not None:
+            potency = reader.choice(tcs_data, "potency", "current_tcs.potency", POTENCIES, _MISSING)
+            per_day = reader.integer(
+                tcs_data,
+                "applications_per_day",
+                "current_tcs.applications_per_day",
+                0,
+                APPLICATIONS_PER_DAY_MAX,
+                _MISSING,
+            )
+            weeks = reader.number(
+                tcs_data,
+                "weeks",
+                "current_tcs.weeks",
+                0,
+                WEEKS_MAX,
+                required=True,
+                nullable=False,
+            )
+            adherence = reader.choice(
+                tcs_data, "adherence", "current_tcs.adherence", ADHERENCE, _MISSING
+            )
+            grams = reader.number(
+                tcs_data,
+                "grams_per_week",
+                "current_tcs.grams_per_week",
+                0,
+                GRAMS_PER_WEEK_MAX,
+                required=False,
+                nullable=True,
+            )
+            if None not in (potency, per_day, weeks, adherence):
+                tcs = CurrentTCS(
+                    potency=potency,  # type: ignore[arg-type]
+                    applications_per_day=per_day,
+                    weeks=weeks,  # type: ignore[arg-type]
+                    adherence=adherence,  # type: ignore[arg-type]
+                    grams_per_week=grams,
+                )
+
+    emollients = reader.boolean(root, "emollients_daily", "emollients_daily", True)
+    concerns = reader.boolean(root, "steroid_concerns", "steroid_concerns", False)
+
+    tried = _all_not_tried()
+    raw_tried = root.get("tried", _MISSING)
+    if raw_tried is not _MISSING:
+        tried_data = reader.obj(raw_tried, "tried", TRIED_KEYS)
+        if tried_data is not None:
+            for key in TRIED_KEYS:
+                outcome = reader.choice(
+                    tried_data, key, f"tried.{key}", TRIED_OUTCOMES, "not_tried"
+                )
+                if outcome is not None:
+                    tried[key] = outcome
+
+    factors = {name: reader.boolean(root, name, name, False) for name in OTHER_FACTORS}
+
+    if reader.errors:
+        raise AssessmentError(reader.errors)
+    assert age is not None and severity is not None and sites is not None and tcs is not None
+    return Assessment(
+        age_months=age,
+        severity=severity,
+        sites=sites,
+        current_tcs=tcs,
+        red_flags=red_flags,
+        bsa_percent=bsa,
+        sleep_loss_nights_per_week=sleep,
+        major_life_impact=major_impact,
+        emollients_daily=emollients,
+        steroid_concerns=concerns,
+        tried=tried,
+        **flags,
+        **factors,
+    )

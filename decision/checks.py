@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Refuse to run the site in production mode with a missing or default secret key."""
+    if settings.DEBUG or settings.TESTING or not settings.SECRET_KEY_IS_INSECURE:
+        return []
+    return [
+        Error(
+            "DJANGO_SECRET_KEY is missing, the development default, or shorter than 32 "
+            "characters, and DEBUG is off.",
+            hint="Set DJANGO_SECRET_KEY to a long random value (or DJANGO_DEBUG=1 locally).",
+            id="decision.E001",
+        )
+    ]
