@@ -157,7 +157,9 @@ def build_instructions(
         "age_row": knowledge.ftu_row(a.age_months).label,
         "fingertip_unit": content["fingertip_unit"]["text"],
         "under_3_months_note": (
-            content["fingertip_unit"]["under_3_months"] if a.age_months < 3 else None
+            content["fingertip_unit"]["under_3_months"]
+            if a.age_months < knowledge.ftu_settings()["smaller_amount_under_months"]
+            else None
         ),
         "products": products,
         "wet_wraps": (
