@@ -23,7 +23,6 @@ run: setup
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
 lint:
