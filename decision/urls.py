@@ -1,7 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from decision import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("consultations/new/", views.consultation_step, name="consultation_new"),
+    path("consultations/<uuid:pk>/", views.consultation_resume, name="consultation_resume"),
+    path(
+        "consultations/<uuid:pk>/steps/<slug:slug>/",
+        views.consultation_step,
+        name="consultation_step",
+    ),
+    path("consultations/<uuid:pk>/result/", views.consultation_result, name="consultation_result"),
+    path("consultations/<uuid:pk>/copy/", views.consultation_copy, name="consultation_copy"),
 ]

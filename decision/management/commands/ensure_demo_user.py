@@ -1,0 +1,42 @@
+"""Create the demo clinician (idempotently) so a fresh checkout can sign in at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+USERNAME = "demo"
+PASSWORD = "eczema-demo-2026"
+
+
+class Command(BaseCommand):
+    help = "Create the demo clinician account (development only) and print its sign-in details."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Create the account even when DEBUG is off (never on a real deployment).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # A known password must never appear on a production site by accident.
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "Refusing to create the demo user with DEBUG off. Set DJANGO_DEBUG=1 for local "
+                "use, or pass --force if you really mean it."
+            )
+        user, created = get_user_model().objects.get_or_create(
+            username=USERNAME, defaults={"first_name": "Demo", "last_name": "Clinician"}
+        )
+        if created or not user.check_password(PASSWORD) or not user.is_active:
+            user.set_password(PASSWORD)
+            user.is_active = True
+            user.save()
+        verb = "Created" if created else "Demo user ready"
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb}: sign in as '{USERNAME}' with password '{PASSWORD}'.")
+        )

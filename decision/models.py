@@ -1,0 +1,160 @@
+"""Consultation: the answers a clinician gives, step by step, and the engine's result snapshot.
+
+`answers` is shaped like the engine's input (contract.md) plus one `extras` object for the
+questionnaire's own helpers (chosen steroid agent, POEM answers). A few answers are copied into
+real columns so they can be filtered and counted; `sync_columns()` keeps them in step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# Most urgent first; `most_urgent_referral` keeps the first of these that any referral has.
+URGENCY_ORDER = ("same_day", "within_2_weeks", "routine")
+RED_FLAG_FIELDS = (
+    "herpeticum_signs",
+    "infection_signs",
+    "systemically_unwell",
+    "infection_unresponsive",
+)
+EXTRAS_KEY = "extras"
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def for_user(self, user) -> ConsultationQuerySet:
+        return self.filter(created_by=user)
+
+    def drafts(self) -> ConsultationQuerySet:
+        return self.filter(status=Consultation.Status.DRAFT)
+
+    def completed(self) -> ConsultationQuerySet:
+        return self.filter(status=Consultation.Status.COMPLETED)
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        COMPLETED = "completed", "Completed"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    class Urgency(models.TextChoices):
+        SAME_DAY = "same_day", "Same day"
+        WITHIN_2_WEEKS = "within_2_weeks", "Within 2 weeks"
+        ROUTINE = "routine", "Routine"
+
+    # UUIDs in URLs: no guessable, countable ids.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consultations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    patient_reference = models.CharField(
+        max_length=30,
+        help_text="A clinic-local reference only. No names, no dates of birth, no NHS numbers.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
+    answers = models.JSONField(default=dict, blank=True)
+
+    # Queryable copies of answers (sync_columns).
+    age_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    has_red_flags = models.BooleanField(default=False)
+    herpeticum_signs = models.BooleanField(default=False)
+    infection_signs = models.BooleanField(default=False)
+    systemically_unwell = models.BooleanField(default=False)
+    infection_unresponsive = models.BooleanField(default=False)
+
+    # The result snapshot, written once at completion.
+    next_step_code = models.CharField(max_length=32, blank=True)
+    # NULL, not "", when there is no referral: "has any referral" is then IS NOT NULL.
+    most_urgent_referral = models.CharField(  # noqa: DJ001
+        max_length=16,
+        choices=Urgency.choices,
+        null=True,
+        blank=True,
+        help_text="The most urgent urgency among the result's referrals; empty when none.",
+    )
+    ruleset_version = models.CharField(max_length=20, blank=True)
+    engine_input = models.JSONField(null=True, blank=True)
+    engine_output = models.JSONField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            # The home page: one clinician's drafts, then completed, newest first.
+            models.Index(
+                fields=["created_by", "status", "-updated_at"], name="consultation_home_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_reference} ({self.get_status_display()})"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        return self.answers.get(EXTRAS_KEY, {})
+
+    def update_answers(self, step_answers: dict[str, Any], extras: dict[str, Any]) -> None:
+        """Merge one step's validated answers (and its helper extras) and refresh the columns."""
+        answers = {**self.answers, **step_answers}
+        answers[EXTRAS_KEY] = {**answers.get(EXTRAS_KEY, {}), **extras}
+        self.answers = answers
+        self.sync_columns()
+
+    def sync_columns(self) -> None:
+        answers = self.answers
+        self.age_months = answers.get("age_months")
+        self.severity = answers.get("severity") or ""
+        red_flags = answers.get("red_flags") or {}
+        for name in RED_FLAG_FIELDS:
+            setattr(self, name, bool(red_flags.get(name, False)))
+        self.has_red_flags = any(getattr(self, name) for name in RED_FLAG_FIELDS)
+
+    def engine_input_from_answers(self) -> dict[str, Any]:
+        """The engine's input: the answers without the questionnaire's helper extras."""
+        return {key: value for key, value in self.answers.items() if key != EXTRAS_KEY}
+
+    def complete(self, engine_input: dict[str, Any], engine_output: dict[str, Any]) -> None:
+        """Store the result snapshot; the consultation is read-only from now on."""
+        self.engine_input = engine_input
+        self.engine_output = engine_output
+        self.ruleset_version = engine_output.get("ruleset_version", "")
+        self.next_step_code = (engine_output.get("next_step") or {}).get("code", "")
+        urgencies = {referral.get("urgency") for referral in engine_output.get("referrals", [])}
+        self.most_urgent_referral = next((u for u in URGENCY_ORDER if u in urgencies), None)
+        self.status = self.Status.COMPLETED
+        self.completed_at = timezone.now()
+        self.save()
+
+    def copy_as_draft(self, user) -> Consultation:
+        """A new draft with the same answers, for a follow-up or a corrected consultation."""
+        copy = Consultation(
+            created_by=user,
+            patient_reference=self.patient_reference,
+            answers=self.answers,
+            copied_from=self,
+        )
+        copy.sync_columns()
+        copy.save()
+        return copy

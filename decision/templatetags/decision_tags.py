@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+
+from decision import labels
+from decision.forms import format_age
+
+register = template.Library()
+
+
+@register.filter
+def code_label(code: str | None) -> str:
+    return labels.label(code)
+
+
+@register.filter
+def age(age_months: int | None) -> str:
+    return format_age(age_months)
+
+
+@register.filter
+def alert_level(level: str) -> str:
+    return labels.ALERT_LEVELS.get(level, level)
+
+
+@register.filter
+def alert_class(level: str) -> str:
+    """Bootstrap alert colour for an engine alert level."""
+    return {"critical": "danger", "warning": "warning"}.get(level, "info")
+
+
+@register.filter
+def urgency_class(urgency: str) -> str:
+    return {"same_day": "danger", "within_2_weeks": "warning"}.get(urgency, "secondary")
+
+
+@register.filter
+def add_days(moment: Any, days: int) -> Any:
+    if moment is None or days is None:
+        return None
+    return moment + timedelta(days=days)
+
+
+@register.filter
+def joined(values: Any, separator: str = "; ") -> str:
+    return separator.join(str(value) for value in values or ())

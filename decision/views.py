@@ -1,0 +1,293 @@
+"""Thin views: the home page, one view for every questionnaire step, completion and the result.
+
+Every page works without JavaScript; htmx only asks the step view for a partial (a live panel or
+a redrawn part of the form) with `_preview` set, which never saves anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from decision import panels, steps
+from decision.engine import AssessmentError, evaluate, parse_assessment
+from decision.models import Consultation
+
+HOME_LIMIT = 50
+PANELS_TEMPLATE = "decision/panels.html"
+
+
+def _get_consultation_for_user(request: HttpRequest, pk: UUID) -> Consultation:
+    """The consultation if the signed-in clinician created it; 404 for anyone else's."""
+    return get_object_or_404(Consultation.objects.for_user(request.user), pk=pk)
+
+
+def _step_url(consultation: Consultation | None, step: steps.Step) -> str:
+    if consultation is None:
+        return reverse("consultation_new")
+    return reverse("consultation_step", args=[consultation.pk, step.slug])
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    mine = Consultation.objects.for_user(request.user).defer(
+        "answers", "engine_input", "engine_output"
+    )
+    return render(
+        request,
+        "decision/home.html",
+        {
+            "drafts": list(mine.drafts().order_by("-updated_at")[:HOME_LIMIT]),
+            "completed": list(mine.completed().order_by("-completed_at")[:HOME_LIMIT]),
+            "home_limit": HOME_LIMIT,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def consultation_resume(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _get_consultation_for_user(request, pk)
+    if consultation.is_completed:
+        return redirect("consultation_result", pk=consultation.pk)
+    step = steps.first_unanswered(consultation.answers)
+    return redirect(_step_url(consultation, step))
+
+
+@require_http_methods(["GET", "POST"])
+def consultation_step(
+    request: HttpRequest, pk: UUID | None = None, slug: str = steps.FIRST.slug
+) -> HttpResponse:
+    consultation = _get_consultation_for_user(request, pk) if pk else None
+    step = steps.get_step(slug)
+    if consultation is not None and consultation.is_completed:
+        messages.info(request, "This consultation is completed and cannot be changed.")
+        return redirect("consultation_result", pk=consultation.pk)
+    answers = consultation.answers if consultation else {}
+    if not step.applies(answers):
+        return redirect(_step_url(consultation, steps.next_after(step, answers)))
+    if step.form_class is None:
+        return _check_answers(request, consultation, step)
+
+    return_to_check = request.GET.get("return") == "check" and consultation is not None
+    url = _step_url(consultation, step)
+    form_action = f"{url}?return=check" if return_to_check else url
+    form_kwargs = {"answers": answers, "live_url": url}
+
+    if request.method == "POST":
+        preview = request.POST.get("_preview", "")
+        if preview in step.panels + step.regions:
+            data = step.form_class.live_data(request.POST, preview)
+            form = step.form_class(data, **form_kwargs)
+            return _preview(request, step, form, preview, form_action, consultation)
+        form = step.form_class(request.POST, **form_kwargs)
+        action = request.POST.get("_action", "continue")
+        if form.is_valid():
+            consultation = _save_step(request, consultation, form)
+            answers = consultation.answers
+            if action == "back":
+                previous = steps.previous_before(step, answers)
+                return redirect(_step_url(consultation, previous) if previous else "home")
+            if return_to_check:
+                return redirect(_step_url(consultation, steps.CHECK))
+            return redirect(_step_url(consultation, steps.next_after(step, answers)))
+        values = form.valid_values()
+        context = {"back_not_saved": action == "back"}
+    else:
+        form = step.form_class(initial=step.form_class.initial_from_answers(answers), **form_kwargs)
+        values = form.valid_values()
+        context = {}
+    context.update(_panel_context(step, values, answers))
+    return _render_step(request, consultation, step, form, form_action, context)
+
+
+def _save_step(request: HttpRequest, consultation: Consultation | None, form: Any) -> Consultation:
+    # Only a valid step is ever written, in one transaction: no half-saved state.
+    with transaction.atomic():
+        if consultation is None:
+            consultation = Consultation(created_by=request.user)
+        form.apply_to(consultation)
+        consultation.save()
+    return consultation
+
+
+def _panel_context(step: steps.Step, values: dict[str, Any], answers: dict[str, Any]) -> dict:
+    context: dict[str, Any] = {}
+    for name in step.panels:
+        context.update(panels.BUILDERS[name](values, answers))
+    return context
+
+
+def _render_step(
+    request: HttpRequest,
+    consultation: Consultation | None,
+    step: steps.Step,
+    form: Any,
+    form_action: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    answers = consultation.answers if consultation else {}
+    previous = steps.previous_before(step, answers)
+    context.update(
+        {
+            "consultation": consultation,
+            "step": step,
+            "steps": steps.STEPS,
+            "form": form,
+            "form_action": form_action,
+            "live_url": _step_url(consultation, step),
+            "error_summary": form.error_summary() if form.is_bound else [],
+            "previous_url": _step_url(consultation, previous) if previous else reverse("home"),
+            # Urgent actions already raised stay in view on every later step.
+            "banner_alerts": (panels.stored_red_flag_alerts(answers) if step.number > 2 else []),
+        }
+    )
+    return render(request, "decision/step.html", context)
+
+
+def _preview(
+    request: HttpRequest,
+    step: steps.Step,
+    form: Any,
+    preview: str,
+    form_action: str,
+    consultation: Consultation | None,
+) -> HttpResponse:
+    """Redraw a panel or part of the form from what is typed so far; nothing is saved."""
+    answers = consultation.answers if consultation else {}
+    values = form.valid_values()
+    initial = form.raw_values()
+    shown = step.form_class(initial=initial, answers=answers, live_url=form.live_url)
+    context = {"form": shown, "live_url": form.live_url}
+    context.update(_panel_context(step, values, answers))
+    if not request.htmx:
+        # Without JavaScript: the whole page again, typed values kept, no error messages.
+        return _render_step(request, consultation, step, shown, form_action, context)
+    if preview in step.panels:
+        return render(request, f"{PANELS_TEMPLATE}#{preview}_body", context)
+    if preview in ("potency", "course"):
+        # The region asked for, plus its linked region swapped out of band.
+        main, linked = (
+            ("tcs_potency", "tcs_course") if preview == "potency" else ("tcs_course", "tcs_agent")
+        )
+        html = render_to_string(f"{PANELS_TEMPLATE}#{main}", context, request)
+        html += render_to_string(f"{PANELS_TEMPLATE}#{linked}", {**context, "oob": True}, request)
+        response = HttpResponse(html)
+        # The adequacy panel listens for this, so it re-checks with the settled potency.
+        return trigger_client_event(response, "tcs-updated", after="settle")
+    return render(request, f"{PANELS_TEMPLATE}#conditional_questions", context)
+
+
+def _check_answers(
+    request: HttpRequest, consultation: Consultation | None, step: steps.Step
+) -> HttpResponse:
+    if consultation is None:
+        return redirect("consultation_new")
+    answers = consultation.answers
+    context: dict[str, Any] = {"engine_errors": [], "missing": steps.unanswered(answers)}
+    if request.method == "POST" and not context["missing"]:
+        outcome = _complete(consultation)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        context["engine_errors"] = outcome
+    context.update(
+        {
+            "consultation": consultation,
+            "step": step,
+            "steps": steps.STEPS,
+            "sections": _answer_sections(consultation, change_links=True),
+            "previous_url": _step_url(consultation, steps.previous_before(step, answers)),
+            "banner_alerts": panels.stored_red_flag_alerts(answers),
+        }
+    )
+    return render(request, "decision/check.html", context)
+
+
+def _complete(consultation: Consultation) -> HttpResponse | list[dict[str, Any]]:
+    """Run the engine and store the snapshot; the engine's own errors if it still refuses."""
+    engine_input = consultation.engine_input_from_answers()
+    try:
+        assessment = parse_assessment(engine_input)
+    except AssessmentError as error:
+        return [
+            {
+                "path": problem.path,
+                "message": problem.message,
+                "url": _step_url(consultation, steps.step_for_path(problem.path)),
+            }
+            for problem in error.errors
+        ]
+    recommendation = evaluate(assessment)
+    with transaction.atomic():
+        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if not locked.is_completed:  # a double click completes once
+            locked.complete(assessment.to_dict(), recommendation.to_dict())
+    return redirect("consultation_result", pk=consultation.pk)
+
+
+def _answer_sections(consultation: Consultation, change_links: bool) -> list[dict[str, Any]]:
+    answers = consultation.answers
+    sections = []
+    for step in steps.question_steps(answers):
+        form_class = step.form_class
+        answered = step.is_answered(answers)
+        rows = form_class.summary(answers, consultation.patient_reference) if answered else []
+        anchors = form_class(answers=answers)
+        url = _step_url(consultation, step)
+        sections.append(
+            {
+                "step": step,
+                "answered": answered,
+                "url": f"{url}?return=check",
+                "rows": [
+                    {
+                        "label": row.label,
+                        "value": row.value,
+                        "change_url": (
+                            f"{url}?return=check#{anchors.anchor_for(row.field)}"
+                            if change_links
+                            else ""
+                        ),
+                    }
+                    for row in rows
+                ],
+            }
+        )
+    return sections
+
+
+@require_http_methods(["GET"])
+def consultation_result(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _get_consultation_for_user(request, pk)
+    if not consultation.is_completed:
+        return redirect("consultation_resume", pk=consultation.pk)
+    output = consultation.engine_output or {}
+    return render(
+        request,
+        "decision/result.html",
+        {
+            "consultation": consultation,
+            "result": output,
+            "alerts": panels.by_urgency(output.get("alerts", [])),
+            "sections": _answer_sections(consultation, change_links=False),
+        },
+    )
+
+
+@require_POST
+def consultation_copy(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _get_consultation_for_user(request, pk)
+    copy = consultation.copy_as_draft(request.user)
+    messages.success(
+        request,
+        "A new draft with the same answers. Change what differs today, then complete it.",
+    )
+    return redirect(_step_url(copy, steps.CHECK))
