@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,12 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def secret_key_is_insecure(key: str) -> bool:
+    """The same bar as Django's own security.W009: at least 50 characters, 5 distinct ones, and
+    not a key that `startproject` generated (nor our development key)."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
 # pytest and `manage.py test` run with development defaults; everything else is production
 # unless DJANGO_DEBUG says otherwise.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
@@ -42,7 +49,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "") or DEV_SECRET_KEY
 # Serving in production with the development key is refused by the decision.E001 system check
 # (runserver, migrate, check) and by wsgi.py (gunicorn). Offline commands such as `recommend`
 # need no secret and work without one.
-SECRET_KEY_IS_INSECURE = SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32
+SECRET_KEY_IS_INSECURE = secret_key_is_insecure(SECRET_KEY)
+# Old keys still accepted for signatures while rotating (comma-separated).
+SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -76,8 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Every view needs a signed-in user unless marked @login_not_required (sign-in only).
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Every view needs a signed-in user unless marked @login_not_required (sign-in only). Django's
+    # LoginRequiredMiddleware, plus a whole-page redirect for htmx requests.
+    "eczema_site.security.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -111,6 +121,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -121,7 +132,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("DJANGO_PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -131,10 +145,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+IP out after repeated failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind a proxy every request comes from the proxy's address; take the client's address from the
+# X-Forwarded-For entry the proxy appended instead (see eczema_site/security.py).
+AXES_CLIENT_IP_CALLABLE = "eczema_site.security.client_ip_address"
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
@@ -156,6 +173,11 @@ STORAGES = {
         )
     },
 }
+
+# In development and tests WhiteNoise serves straight from static/ (no collectstatic needed); in
+# production it serves the collected, hashed and compressed files from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -180,7 +202,11 @@ SECURE_SSL_REDIRECT = _HTTPS and envbool("DJANGO_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31536000) if _HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS
-if envbool("DJANGO_BEHIND_PROXY", False):
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto and appends X-Forwarded-For. Only
+# turn this on when the proxy overwrites those headers: otherwise a client could forge them.
+BEHIND_PROXY = envbool("DJANGO_BEHIND_PROXY", False)
+PROXY_COUNT = envint("DJANGO_PROXY_COUNT", 1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Strict CSP: no inline scripts or styles anywhere (htmx is configured by a meta tag).
@@ -199,12 +225,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Oversized or over-long posts are refused with 400 (and logged by django.security).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_MAX_POST_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
+# Errors go to standard error (gunicorn and the service manager collect it): django.request logs
+# every 5xx with its traceback and every 4xx as a warning; django.security logs refused input
+# (bad host, oversized post, CSRF). The browser only ever sees templates/4xx.html and 500.html.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -1,0 +1,64 @@
+"""Small security helpers that settings.py names by dotted path."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.middleware import (
+    LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
+)
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The client's address for django-axes lockouts.
+
+    Directly exposed, that is REMOTE_ADDR. Behind DJANGO_PROXY_COUNT trusted proxies, each of
+    which appends the address it saw to X-Forwarded-For, the client is the entry the outermost
+    proxy appended: counted from the right, so a client cannot choose it by sending its own
+    X-Forwarded-For header.
+    """
+    remote_addr = request.META.get("REMOTE_ADDR")
+    if not getattr(settings, "BEHIND_PROXY", False):
+        return remote_addr
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    count = max(1, getattr(settings, "PROXY_COUNT", 1))
+    if len(forwarded) >= count:
+        return forwarded[-count]
+    return remote_addr
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, which also sends htmx requests to the sign-in page.
+
+    When the session has expired, htmx would follow the plain redirect and swap the sign-in page
+    into a panel. Instead the whole page goes to sign-in, with `next` set to the page the
+    clinician was on, so they land back on the same step afterwards.
+    """
+
+    def handle_no_permission(self, request: HttpRequest, view_func: Any) -> HttpResponse:
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        next_path = request.get_full_path()
+        current = request.headers.get("HX-Current-URL", "")
+        if current and url_has_allowed_host_and_scheme(
+            current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            parts = urlsplit(current)
+            next_path = parts.path + (f"?{parts.query}" if parts.query else "")
+        login = redirect_to_login(
+            next_path,
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
+        return HttpResponseClientRedirect(login["Location"])
