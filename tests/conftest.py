@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 
+# No password (unusable): tests sign in with force_login, and hashing one costs most of a second.
 @pytest.fixture
 def clinician(django_user_model):
-    return django_user_model.objects.create_user(username="clinician", password="not-used-1234")
+    return django_user_model.objects.create_user(username="clinician")
 
 
 @pytest.fixture
 def other_clinician(django_user_model):
-    return django_user_model.objects.create_user(username="other", password="not-used-1234")
+    return django_user_model.objects.create_user(username="other")
 
 
 @pytest.fixture
