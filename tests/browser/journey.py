@@ -142,6 +142,8 @@ def fill_treatment(page: Page, data: dict[str, Any]) -> None:
         page.get_by_role(
             "checkbox", name="The patient or family worries about using steroids"
         ).click()
+    # Everything the trial check needs is known now: the panel gives its verdict.
+    expect(page.locator("#adequacy-body")).not_to_contain_text("To check the trial")
 
 
 def fill_tried(page: Page, data: dict[str, Any]) -> None:
@@ -178,15 +180,21 @@ def complete_consultation(
     expect(page.get_by_role("heading", level=1)).to_have_text("Patient")
     ready("step-1-patient")
     fill_patient(page, data, reference)
+    ready("step-1-patient-answered")
     continue_to(page, "safety")
     ready("step-2-safety")
     fill_safety(page, data)
+    ready("step-2-safety-answered")
     continue_to(page, "eczema")
     ready("step-3-eczema")
     fill_eczema(page, data, poem=poem)
+    settle(page)
+    ready("step-3-eczema-answered")
     continue_to(page, "treatment")
     ready("step-4-treatment")
     fill_treatment(page, data)
+    settle(page)
+    ready("step-4-treatment-answered")
     continue_to(page, "tried")
     ready("step-5-tried")
     fill_tried(page, data)

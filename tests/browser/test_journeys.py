@@ -258,3 +258,30 @@ def test_print_media_hides_navigation_on_the_result(signed_in_page: Page, site_u
     expect(page.get_by_role("region", name="Next step")).to_be_visible()
     page.emulate_media(media="screen")
     expect(nav).to_be_visible()
+
+
+def test_screenshots_of_every_page_of_a_journey(
+    signed_in_page: Page, site_url: str, artifacts_dir
+) -> None:
+    """Full-page screenshots, in order, into test-artifacts/browser/ (for people to look at)."""
+    page = signed_in_page
+    shots = []
+    for old in artifacts_dir.glob("journey-*.png"):
+        old.unlink()
+
+    def shoot(page: Page, name: str) -> None:
+        path = artifacts_dir / f"journey-{len(shots) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+
+    data = journey.vignette("herpeticum-eyes")["input"]
+    journey.complete_consultation(
+        page, site_url, data, "BT-SHOTS", on_page=shoot, poem=[2, 3, 1, 4, 2, 0, 3]
+    )
+    page.emulate_media(media="print")
+    shoot(page, "result-print")
+    page.emulate_media(media="screen")
+
+    assert len(shots) >= 14
+    for path in shots:
+        assert path.stat().st_size > 10_000, f"{path.name} looks empty"
