@@ -1,0 +1,694 @@
+"""Load benchmark: the site under gunicorn on 127.0.0.1 with 10,000 consultations, in one run.
+
+    .venv/bin/python bench/load.py [--seconds 10] [--users 20] [--consultations 10000]
+                                   [--workers 2] [--update-readme]
+
+What it does, and undoes:
+1. A throw-away SQLite database in a temporary directory (or DATABASE_URL when that is set: the
+   rows then stay there, under the user "bench-load"); migrate; collectstatic into staticfiles/
+   (the production static storage needs its manifest).
+2. 10,000 completed consultations for one clinician (bench/engine.py's generator, each evaluated
+   by the engine, bulk_create) and 20 drafts answered up to the check step; a signed-in session
+   made directly in the session store (the cookie is all the load generator needs).
+3. gunicorn (2 sync workers) on a free 127.0.0.1 port in production mode: a random
+   DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS=127.0.0.1, DJANGO_HTTPS=0 (no TLS on loopback, so no
+   HTTPS redirect), DEBUG off.
+4. For each endpoint: check one response, warm up, then `wrk` (apt) with --users connections for
+   --seconds (a Python thread-pool client when wrk is missing): throughput and p50/p95/p99 latency.
+   The baseline is /healthz, a view that does nothing ("ok"), measured in the same run.
+5. `manage.py recommend` on the 10,000 generated cases: batch throughput (start-up included).
+6. Prints a Markdown table (and with --update-readme writes it under "## Load benchmark").
+gunicorn is always stopped and the temporary directory removed; traffic goes only to 127.0.0.1.
+
+Targets (issue 7, 2-core machine, 20 concurrent users): every HTML page p95 < 50 ms and at least
+25 % of the baseline's throughput; the handout PDF p95 < 500 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import http.client
+import importlib.util
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+README = ROOT / "README.md"
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+HOST = "127.0.0.1"
+USERNAME = "bench-load"
+DRAFTS = 20
+
+HTML_P95_MS = 50.0
+HTML_MIN_RATIO = 0.25
+PDF_P95_MS = 500.0
+
+
+def bench_engine():
+    """bench/engine.py as a module (its generator makes the cases)."""
+    spec = importlib.util.spec_from_file_location("bench_engine", BENCH / "engine.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ------------------------------------------------------------------------ 1–2: data (subprocess)
+def prepare(consultations: int) -> dict[str, Any]:
+    """Runs inside the benchmark's environment (see main): schema, data, session. Prints JSON."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eczema_site.settings")
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from decision.engine import evaluate, parse_assessment
+    from decision.models import URGENCY_ORDER, Consultation
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(username=USERNAME)
+    user.set_password(secrets.token_urlsafe(24))
+    user.save()
+    Consultation.objects.filter(created_by=user).delete()
+
+    cases = bench_engine().generate(consultations + DRAFTS, seed=7)
+    now = timezone.now()
+    rows = []
+    started = time.perf_counter()
+    for index, case in enumerate(cases):
+        assessment = parse_assessment(case)
+        engine_input = assessment.to_dict()
+        row = Consultation(
+            created_by=user,
+            patient_reference=f"LOAD-{index:05d}",
+            answers={**engine_input, "extras": {}},
+        )
+        row.sync_columns()
+        if index >= DRAFTS:
+            output = evaluate(assessment).to_dict()
+            urgencies = {referral["urgency"] for referral in output["referrals"]}
+            row.engine_input = engine_input
+            row.engine_output = output
+            row.ruleset_version = output["ruleset_version"]
+            row.next_step_code = output["next_step"]["code"]
+            row.most_urgent_referral = next((u for u in URGENCY_ORDER if u in urgencies), None)
+            row.status = Consultation.Status.COMPLETED
+            row.completed_at = now - dt.timedelta(minutes=index)
+        rows.append(row)
+    with transaction.atomic():
+        Consultation.objects.bulk_create(rows, batch_size=500)
+    generated = time.perf_counter() - started
+
+    drafts = [str(row.pk) for row in rows[:DRAFTS]]
+    completed = str(rows[DRAFTS].pk)
+
+    from importlib import import_module
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+
+    def url(name: str, *args: Any) -> str | None:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            return None
+
+    return {
+        "consultations": Consultation.objects.filter(created_by=user).count(),
+        "generated_seconds": round(generated, 1),
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "session_key": session.session_key,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "csrf_secret": get_random_string(32),
+        "urls": {
+            "baseline": url("healthz"),
+            "home": url("home"),
+            "step_get": [url("consultation_step", pk, "eczema") for pk in drafts],
+            "step_post": [url("consultation_step", pk, "eczema") for pk in drafts],
+            "result": url("consultation_result", completed),
+            "handout_pdf": url("consultation_handout_pdf", completed),
+        },
+        "step_post_body": eczema_post_body(cases[0]),
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+    }
+
+
+def eczema_post_body(case: dict[str, Any]) -> str:
+    """Step 3 as the browser posts it: valid, so it saves and redirects to step 4."""
+    fields: list[tuple[str, str]] = [("severity", case["severity"])]
+    fields += [("sites", site) for site in case["sites"]]
+    if case.get("bsa_percent") is not None:
+        fields.append(("bsa_percent", str(case["bsa_percent"])))
+    fields += [("sleep_loss_nights_per_week", "1"), ("_action", "continue")]
+    fields += [(f"poem_{n}", str(n % 5)) for n in range(1, 8)]
+    return urllib.parse.urlencode(fields)
+
+
+# ----------------------------------------------------------------------------- 3: the server
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+def start_gunicorn(env: dict[str, str], workers: int, workdir: Path) -> Server:
+    port = free_port()
+    log = workdir / "gunicorn.log"
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "eczema_site.wsgi:application",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"{HOST}:{port}",
+            "--error-logfile",
+            str(log),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Server(process, port, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            status, _, _ = fetch(port, "GET", "/healthz", {})
+            if status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise SystemExit(f"gunicorn did not answer on {HOST}:{port}:\n{log.read_text()}")
+
+
+def fetch(
+    port: int, method: str, path: str, headers: dict[str, str], body: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+# --------------------------------------------------------------------------- 4: load generator
+@dataclass
+class Endpoint:
+    name: str
+    label: str
+    method: str
+    paths: list[str]
+    kind: str  # baseline | html | pdf
+    expect_status: int = 200
+    expect_type: str = "text/html"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Measurement:
+    endpoint: Endpoint
+    requests: int
+    seconds: float
+    errors: int
+    p50: float
+    p95: float
+    p99: float
+    tool: str
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local method = "%(method)s"
+local body = %(body)s
+local headers = {%(headers)s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(method, paths[(counter %% #paths) + 1], headers, body)
+end
+done = function(summary, latency, requests)
+  local out = io.open("%(out)s", "w")
+  out:write(string.format(
+    '{"requests": %%d, "duration_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d, "p50": %%d, "p95": %%d, "p99": %%d}',
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+  out:close()
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal here
+
+
+def run_wrk(endpoint: Endpoint, port: int, users: int, seconds: float, workdir: Path) -> dict:
+    out = workdir / f"wrk-{endpoint.name}.json"
+    script = workdir / f"wrk-{endpoint.name}.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "paths": ", ".join(lua_string(p) for p in endpoint.paths),
+            "method": endpoint.method,
+            "body": lua_string(endpoint.body) if endpoint.body is not None else "nil",
+            "headers": ", ".join(
+                f"[{lua_string(k)}] = {lua_string(v)}" for k, v in endpoint.headers.items()
+            ),
+            "out": str(out),
+        }
+    )
+    threads = min(users, os.cpu_count() or 2)
+    subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{users}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://{HOST}:{port}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=seconds + 60,
+    )
+    return json.loads(out.read_text())
+
+
+def run_threads(endpoint: Endpoint, port: int, users: int, seconds: float) -> dict:
+    """Fallback load generator: `users` threads, each a closed loop of requests, for `seconds`."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def user(offset: int) -> None:
+        nonlocal errors
+        mine, bad, counter = [], 0, offset
+        while time.monotonic() < deadline:
+            path = endpoint.paths[counter % len(endpoint.paths)]
+            counter += 1
+            start = time.perf_counter()
+            try:
+                status, _, _ = fetch(port, endpoint.method, path, endpoint.headers, endpoint.body)
+                ok = status < 400
+            except OSError:
+                ok = False
+            mine.append(time.perf_counter() - start)
+            bad += not ok
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(users) as pool:
+        list(pool.map(user, range(users)))
+    elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1e6
+
+    return {
+        "requests": len(latencies),
+        "duration_us": elapsed * 1e6,
+        "status": errors,
+        "connect": 0,
+        "read": 0,
+        "write": 0,
+        "timeout": 0,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+    }
+
+
+def measure(
+    endpoint: Endpoint, port: int, users: int, seconds: float, warmup: float, workdir: Path
+) -> Measurement:
+    use_wrk = shutil.which("wrk") is not None
+    runner = (
+        (lambda s: run_wrk(endpoint, port, users, s, workdir))
+        if use_wrk
+        else (lambda s: run_threads(endpoint, port, users, s))
+    )
+    runner(warmup)
+    raw = runner(seconds)
+    errors = sum(raw[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return Measurement(
+        endpoint=endpoint,
+        requests=raw["requests"],
+        seconds=raw["duration_us"] / 1e6,
+        errors=errors,
+        p50=raw["p50"] / 1000,
+        p95=raw["p95"] / 1000,
+        p99=raw["p99"] / 1000,
+        tool="wrk" if use_wrk else "python threads",
+    )
+
+
+def check_once(endpoint: Endpoint, port: int) -> None:
+    """One request first: the right status and content, so the load measures the real page."""
+    status, headers, body = fetch(
+        port, endpoint.method, endpoint.paths[0], endpoint.headers, endpoint.body
+    )
+    content_type = headers.get("Content-Type", "")
+    if status != endpoint.expect_status or (
+        endpoint.expect_status == 200 and not content_type.startswith(endpoint.expect_type)
+    ):
+        raise SystemExit(
+            f"{endpoint.label}: {endpoint.method} {endpoint.paths[0]} answered {status} "
+            f"{content_type} (expected {endpoint.expect_status} {endpoint.expect_type}); "
+            f"Location: {headers.get('Location')}\n{body[:500]!r}"
+        )
+
+
+# ----------------------------------------------------------------------- 5: recommend batches
+def recommend_batch(consultations: int, workdir: Path) -> tuple[int, float]:
+    cases = bench_engine().generate(consultations, seed=7)
+    path = workdir / "cases.json"
+    path.write_text(json.dumps(cases))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        out = subprocess.run(
+            [PYTHON, "manage.py", "recommend", str(path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            check=True,
+            timeout=300,
+        )
+        times.append(time.perf_counter() - started)
+        assert len(json.loads(out.stdout)) == len(cases)
+    return len(cases), statistics.median(times)
+
+
+# ------------------------------------------------------------------------------- 6: reporting
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{model}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
+
+
+def verdict(m: Measurement, baseline: float) -> tuple[str, bool | None]:
+    kind = m.endpoint.kind
+    if kind == "html":
+        met = m.p95 < HTML_P95_MS and m.rate >= HTML_MIN_RATIO * baseline and not m.errors
+        return f"p95 < {HTML_P95_MS:g} ms, ≥ {HTML_MIN_RATIO:.0%} of baseline", met
+    if kind == "pdf":
+        return f"p95 < {PDF_P95_MS:g} ms", m.p95 < PDF_P95_MS and not m.errors
+    return "", None
+
+
+def table(
+    measurements: list[Measurement], recommend: tuple[int, float] | None, users: int
+) -> tuple[str, list[str]]:
+    baseline = measurements[0].rate
+    lines = [
+        f"| Measurement ({users} concurrent users) | Throughput | × baseline | p50 | p95 | p99 "
+        "| Errors | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    missed = []
+    for m in measurements:
+        target, met = verdict(m, baseline)
+        mark = "" if met is None else ("yes" if met else "**no**")
+        if met is False:
+            missed.append(m.endpoint.label)
+        lines.append(
+            f"| {m.endpoint.label} | {m.rate:,.0f} req/s | {m.rate / baseline:.2f} "
+            f"| {m.p50:.1f} ms | {m.p95:.1f} ms | {m.p99:.1f} ms | {m.errors} | {target} | {mark} |"
+        )
+    if recommend:
+        cases, seconds = recommend
+        rate = cases / seconds
+        lines.append(
+            f"| `manage.py recommend`: {cases:,} cases in {seconds:.2f} s (start-up included) "
+            f"| {rate:,.0f} cases/s | {rate / baseline:.2f} | – | – | – | 0 "
+            "| ≥ 500 cases/s (issue 2) | " + ("yes" if rate >= 500 else "**no**") + " |"
+        )
+        if rate < 500:
+            missed.append("recommend")
+    return "\n".join(lines), missed
+
+
+NOTES_MARKER = "<!-- load-notes: kept when bench/load.py rewrites this section -->"
+
+
+def update_readme(section: str) -> None:
+    """Replace (or append) the "## Load benchmark" section; notes after NOTES_MARKER are kept."""
+    text = README.read_text(encoding="utf-8")
+    pattern = re.compile(r"^## Load benchmark\n.*?(?=^## |\Z)", re.S | re.M)
+    found = pattern.search(text)
+    notes = ""
+    if found and NOTES_MARKER in found.group(0):
+        notes = found.group(0)[found.group(0).index(NOTES_MARKER) :].rstrip()
+    section = section.rstrip() + "\n\n" + (notes or NOTES_MARKER) + "\n"
+    if found:
+        after = text[found.end() :]
+        text = text[: found.start()] + section + ("\n" + after if after else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    README.write_text(text, encoding="utf-8")
+
+
+def wait_for_quiet(seconds: float) -> None:
+    """Other work on the machine skews every figure: wait (bounded) until it is idle."""
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] >= 0.5 and time.monotonic() < deadline:
+        time.sleep(5)
+    if os.getloadavg()[0] >= 0.5:
+        print(
+            f"load: warning: the machine is busy (1-minute load average "
+            f"{os.getloadavg()[0]:.2f}); figures will be low",
+            flush=True,
+        )
+
+
+# ------------------------------------------------------------------------------------- main
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per endpoint")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured time first")
+    parser.add_argument("--users", type=int, default=20, help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--consultations", type=int, default=10_000)
+    parser.add_argument("--update-readme", action="store_true", help='write "## Load benchmark"')
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="first wait up to this long for the 1-minute load average to fall below 0.5",
+    )
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.prepare:
+        print(json.dumps(prepare(args.consultations)))
+        return
+
+    wait_for_quiet(args.wait_quiet)
+    load_before = os.getloadavg()[0]
+    workdir = Path(tempfile.mkdtemp(prefix="eczema-load-"))
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_HTTPS="0",
+        DJANGO_LOG_LEVEL="ERROR",
+        DATABASE_URL=database_url,
+        PYTHONPATH=str(ROOT),
+    )
+    server = None
+    try:
+        print(f"load: preparing {args.consultations:,} consultations in {database_url}", flush=True)
+        prepared = subprocess.run(
+            [PYTHON, str(Path(__file__).resolve()), "--prepare", "--consultations",
+             str(args.consultations)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        if prepared.returncode:
+            raise SystemExit(f"load: preparing failed:\n{prepared.stderr}")
+        data = json.loads(prepared.stdout.strip().splitlines()[-1])
+        print(
+            f"load: {data['consultations']:,} consultations ({data['generated_seconds']} s to "
+            f"evaluate); starting gunicorn ({args.workers} sync workers)",
+            flush=True,
+        )
+        server = start_gunicorn(env, args.workers, workdir)
+        cookie = (
+            f"{data['session_cookie']}={data['session_key']}; "
+            f"{data['csrf_cookie']}={data['csrf_secret']}"
+        )
+        signed_in = {"Cookie": cookie, "Host": HOST}
+        urls = data["urls"]
+        endpoints = [
+            Endpoint("baseline", "Baseline: `/healthz` (\"ok\", no work)", "GET",
+                     [urls["baseline"]], "baseline", expect_type="text/plain"),
+            Endpoint("home", "Home page (50 drafts + 50 completed of 10,020)", "GET",
+                     [urls["home"]], "html", headers=signed_in),
+            Endpoint("step_get", "Questionnaire step 3, GET", "GET", urls["step_get"], "html",
+                     headers=signed_in),
+            Endpoint("step_post", "Questionnaire step 3, POST (saves, redirects)", "POST",
+                     urls["step_post"], "html", expect_status=302, body=data["step_post_body"],
+                     headers={**signed_in, "X-CSRFToken": data["csrf_secret"],
+                              "Content-Type": "application/x-www-form-urlencoded"}),
+            Endpoint("result", "Result page", "GET", [urls["result"]], "html",
+                     headers=signed_in),
+        ]  # fmt: skip
+        if urls["handout_pdf"]:
+            endpoints.append(
+                Endpoint("handout_pdf", "Handout PDF (WeasyPrint)", "GET", [urls["handout_pdf"]],
+                         "pdf", expect_type="application/pdf", headers=signed_in)
+            )  # fmt: skip
+        else:
+            print("load: no handout PDF URL (consultation_handout_pdf) yet: skipped", flush=True)
+
+        measurements = []
+        for endpoint in endpoints:
+            check_once(endpoint, server.port)
+            m = measure(endpoint, server.port, args.users, args.seconds, args.warmup, workdir)
+            measurements.append(m)
+            print(
+                f"load: {endpoint.name:<12} {m.rate:9,.0f} req/s  p50 {m.p50:7.1f} ms  "
+                f"p95 {m.p95:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}",
+                flush=True,
+            )
+        server.stop()
+        server = None
+
+        print("load: manage.py recommend batches", flush=True)
+        recommend = recommend_batch(args.consultations, workdir)
+        markdown, missed = table(measurements, recommend, args.users)
+        tool = measurements[0].tool
+        about = (
+            f"Measured {dt.date.today():%d %b %Y} on {machine()}; Python "
+            f"{platform.python_version()}, gunicorn with {args.workers} sync workers on "
+            f"{HOST}, {data['database']} with {data['consultations']:,} consultations for the "
+            f"signed-in clinician; {tool}, {args.users} connections, {args.seconds:g} s per row "
+            f"after {args.warmup:g} s of warm-up, load generator on the same machine "
+            f"(1-minute load average {load_before:.2f} before the run, "
+            f"{os.getloadavg()[0]:.2f} after)."
+        )
+        print()
+        print(about)
+        print()
+        print(markdown)
+        if missed:
+            print(f"\nload: targets not met: {', '.join(missed)}")
+        if args.update_readme:
+            update_readme(readme_section(about, markdown))
+            print("load: README.md updated (## Load benchmark)")
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def readme_section(about: str, markdown: str) -> str:
+    return "\n\n".join(
+        (
+            "## Load benchmark",
+            "`.venv/bin/python bench/load.py --update-readme` (about two minutes; not part of "
+            "the test suite). It starts gunicorn on 127.0.0.1 in production mode with a "
+            "throw-away SQLite database holding 10,000 generated consultations, measures every "
+            "row below in the same run, stops the server and rewrites this section. Ratios are "
+            'to the baseline, a view that only answers "ok".',
+            about,
+            markdown,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
