@@ -1,32 +1,375 @@
-from django.contrib import admin
+"""Review of logged cases in the admin: what was advised, what the clinician did, who changed what.
 
-from decision.models import Consultation
+Reviewers have view permissions only; nobody edits a completed consultation here (the model refuses
+too), nothing is deleted, and the history is read-only (no reverts).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV
+from simple_history.admin import SimpleHistoryAdmin
+
+from decision import labels
+from decision.models import Consultation, Feedback
+
+# The printable summary if the print views provide one, else the result page.
+SUMMARY_URL_NAMES = ("consultation_summary", "consultation_print", "consultation_result")
+
+
+def summary_url(consultation: Consultation) -> str:
+    for name in SUMMARY_URL_NAMES:
+        try:
+            return reverse(name, args=[consultation.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+class NextStepFilter(admin.SimpleListFilter):
+    title = "next step"
+    parameter_name = "next_step"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(labels.STEP_CODES.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(next_step_code=self.value()) if self.value() else queryset
+
+
+class FeedbackFilter(admin.SimpleListFilter):
+    title = "feedback"
+    parameter_name = "feedback"
+    NONE = "none"
+    OVERRIDDEN = "overridden"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            *Feedback.Outcome.choices,
+            (self.OVERRIDDEN, "Modified or not followed"),
+            (self.NONE, "None recorded"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == self.NONE:
+            return queryset.filter(feedback__isnull=True)
+        if value == self.OVERRIDDEN:
+            return queryset.filter(feedback__outcome__in=Feedback.OVERRIDES)
+        if value in Feedback.Outcome.values:
+            return queryset.filter(feedback__outcome=value)
+        return queryset
+
+
+class FeedbackReasonFilter(admin.SimpleListFilter):
+    title = "feedback reason"
+    parameter_name = "feedback_reason"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(Feedback.Reason.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in Feedback.Reason.values:
+            return queryset.filter(feedback__reason=self.value())
+        return queryset
+
+
+class CompletedDateFilter(admin.DateFieldListFilter):
+    """Django's date filter plus the periods an audit asks for: last 30 days and last month.
+
+    Any other range works too: ?completed_at__gte=YYYY-MM-DD&completed_at__lt=YYYY-MM-DD.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Aware midnights, as Django's own links use for a DateTimeField.
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        first_of_month = today.replace(day=1)
+        first_of_last_month = (first_of_month - timedelta(days=1)).replace(day=1)
+        extra = (
+            (
+                "Past 30 days",
+                {
+                    self.lookup_kwarg_since: str(today - timedelta(days=29)),
+                    self.lookup_kwarg_until: str(today + timedelta(days=1)),
+                },
+            ),
+            (
+                "Last month",
+                {
+                    self.lookup_kwarg_since: str(first_of_last_month),
+                    self.lookup_kwarg_until: str(first_of_month),
+                },
+            ),
+        )
+        self.links = (*self.links[:3], *extra, *self.links[3:])
+
+
+class ConsultationResource(resources.ModelResource):
+    """The CSV export: one row per consultation in the filtered list, codes and plain labels."""
+
+    id = fields.Field(attribute="pk", column_name="id")
+    reference = fields.Field(attribute="patient_reference", column_name="reference")
+    clinician = fields.Field(column_name="clinician")
+    created_at = fields.Field(attribute="created_at", column_name="created_at")
+    completed_at = fields.Field(attribute="completed_at", column_name="completed_at")
+    status = fields.Field(attribute="status", column_name="status")
+    next_step = fields.Field(attribute="next_step_code", column_name="next_step")
+    next_step_label = fields.Field(column_name="next_step_label")
+    most_urgent_referral = fields.Field(
+        attribute="most_urgent_referral", column_name="most_urgent_referral"
+    )
+    red_flags = fields.Field(column_name="red_flags")
+    feedback_outcome = fields.Field(column_name="feedback_outcome")
+    feedback_reason = fields.Field(column_name="feedback_reason")
+    feedback_comment = fields.Field(column_name="feedback_comment")
+    ruleset_version = fields.Field(attribute="ruleset_version", column_name="ruleset_version")
+
+    class Meta:
+        model = Consultation
+        fields = (
+            "id",
+            "reference",
+            "clinician",
+            "created_at",
+            "completed_at",
+            "status",
+            "next_step",
+            "next_step_label",
+            "most_urgent_referral",
+            "red_flags",
+            "feedback_outcome",
+            "feedback_reason",
+            "feedback_comment",
+            "ruleset_version",
+        )
+        export_order = fields
+
+    @staticmethod
+    def _feedback(consultation: Consultation) -> Feedback | None:
+        return getattr(consultation, "feedback", None)
+
+    def dehydrate_clinician(self, consultation: Consultation) -> str:
+        return consultation.created_by.get_username()
+
+    def dehydrate_next_step_label(self, consultation: Consultation) -> str:
+        return labels.label(consultation.next_step_code)
+
+    def dehydrate_red_flags(self, consultation: Consultation) -> str:
+        return "yes" if consultation.has_red_flags else "no"
+
+    def dehydrate_feedback_outcome(self, consultation: Consultation) -> str:
+        feedback = self._feedback(consultation)
+        return feedback.outcome if feedback else ""
+
+    def dehydrate_feedback_reason(self, consultation: Consultation) -> str:
+        feedback = self._feedback(consultation)
+        return feedback.reason if feedback else ""
+
+    def dehydrate_feedback_comment(self, consultation: Consultation) -> str:
+        feedback = self._feedback(consultation)
+        return feedback.comment if feedback else ""
+
+
+class FeedbackInline(admin.StackedInline):
+    model = Feedback
+    fields = ("outcome", "reason", "comment", "recorded_by", "created_at", "updated_at")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyHistoryMixin:
+    """The audit trail is evidence: it can be read, never reverted."""
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied("History cannot be reverted.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
-    """A basic read-mostly list; the review admin is a later issue."""
-
+class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     list_display = (
         "patient_reference",
-        "created_by",
+        "clinician",
+        "created_at",
         "status",
-        "age_months",
-        "severity",
-        "has_red_flags",
-        "next_step_code",
+        "next_step",
         "most_urgent_referral",
-        "updated_at",
+        "has_red_flags",
+        "feedback_outcome",
+        "ruleset_version",
     )
-    list_filter = ("status", "severity", "has_red_flags", "next_step_code", "most_urgent_referral")
+    list_filter = (
+        "status",
+        NextStepFilter,
+        "most_urgent_referral",
+        "has_red_flags",
+        FeedbackFilter,
+        FeedbackReasonFilter,
+        ("created_by", admin.RelatedOnlyFieldListFilter),
+        "ruleset_version",
+        ("completed_at", CompletedDateFilter),
+    )
+    date_hierarchy = "created_at"
     search_fields = ("patient_reference",)
+    search_help_text = "Search by the clinic reference."
+    list_select_related = ("created_by", "feedback")
+    list_per_page = 50
+    ordering = ("-created_at",)
+    inlines = (FeedbackInline,)
+
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "patient_reference",
+                    "created_by",
+                    "status",
+                    "created_at",
+                    "completed_at",
+                    "updated_at",
+                    "copied_from",
+                    "summary_link",
+                )
+            },
+        ),
+        (
+            "Recommendation",
+            {
+                "fields": (
+                    "recommendation",
+                    "next_step_code",
+                    "most_urgent_referral",
+                    "ruleset_version",
+                )
+            },
+        ),
+        (
+            "Patient",
+            {
+                "fields": (
+                    "age_months",
+                    "severity",
+                    "has_red_flags",
+                    "herpeticum_signs",
+                    "infection_signs",
+                    "systemically_unwell",
+                    "infection_unresponsive",
+                )
+            },
+        ),
+        (
+            "Stored snapshot (JSON)",
+            {"classes": ("collapse",), "fields": ("answers", "engine_input", "engine_output")},
+        ),
+    )
+
+    # Resource and format for the CSV export of the filtered list (the "Export" button).
+    resource_classes = (ConsultationResource,)
+    export_formats = (CSV,)
+    skip_export_form = True
+
+    # Only the clinic reference of a draft may be corrected here; everything else is the record.
+    editable_on_drafts = ("patient_reference",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        names = [field.name for field in Consultation._meta.fields]
+        names += ["recommendation", "summary_link"]
+        return [name for name in names if name not in self.editable_on_drafts]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_completed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    @admin.display(description="clinician", ordering="created_by__username")
+    def clinician(self, obj: Consultation) -> str:
+        return obj.created_by.get_username()
+
+    @admin.display(description="next step", ordering="next_step_code")
+    def next_step(self, obj: Consultation) -> str:
+        return labels.label(obj.next_step_code) or "–"
+
+    @admin.display(description="feedback", ordering="feedback__outcome")
+    def feedback_outcome(self, obj: Consultation) -> str:
+        feedback = getattr(obj, "feedback", None)
+        if feedback is None:
+            return "–"
+        if feedback.reason:
+            return f"{feedback.get_outcome_display()}: {feedback.get_reason_display()}"
+        return feedback.get_outcome_display()
+
+    @admin.display(description="recommendation")
+    def recommendation(self, obj: Consultation) -> str:
+        if not obj.engine_output:
+            return "No recommendation yet (draft)."
+        return render_to_string(
+            "admin/decision/consultation/recommendation.html", {"result": obj.engine_output}
+        )
+
+    @admin.display(description="printable summary")
+    def summary_link(self, obj: Consultation) -> str:
+        if not obj.is_completed:
+            return "–"
+        return format_html('<a href="{}">Open the summary</a>', summary_url(obj))
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    list_display = ("consultation", "outcome", "reason", "recorded_by", "updated_at")
+    list_filter = ("outcome", "reason", ("updated_at", admin.DateFieldListFilter))
+    search_fields = ("consultation__patient_reference",)
+    list_select_related = ("consultation", "recorded_by")
     readonly_fields = (
-        "id",
+        "consultation",
+        "outcome",
+        "reason",
+        "comment",
+        "recorded_by",
         "created_at",
         "updated_at",
-        "completed_at",
-        "ruleset_version",
-        "engine_input",
-        "engine_output",
     )
-    list_select_related = ("created_by",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

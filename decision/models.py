@@ -8,11 +8,13 @@ real columns so they can be filtered and counted; `sync_columns()` keeps them in
 from __future__ import annotations
 
 import uuid
+from copy import deepcopy
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 # Most urgent first; `most_urgent_referral` keeps the first of these that any referral has.
 URGENCY_ORDER = ("same_day", "within_2_weeks", "routine")
@@ -23,6 +25,27 @@ RED_FLAG_FIELDS = (
     "infection_unresponsive",
 )
 EXTRAS_KEY = "extras"
+# What a completed consultation recorded: frozen once completed (issue 5, the audit trail).
+SNAPSHOT_FIELDS = (
+    "created_by_id",
+    "patient_reference",
+    "status",
+    "answers",
+    "age_months",
+    "severity",
+    "has_red_flags",
+    *RED_FLAG_FIELDS,
+    "next_step_code",
+    "most_urgent_referral",
+    "ruleset_version",
+    "engine_input",
+    "engine_output",
+    "completed_at",
+)
+
+
+class CompletedConsultationError(Exception):
+    """A completed consultation's record cannot be changed; copy it as a new draft instead."""
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -94,6 +117,8 @@ class Consultation(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ConsultationQuerySet.as_manager()
+    # Who changed what and when (the user comes from HistoryRequestMiddleware).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -102,10 +127,43 @@ class Consultation(models.Model):
             models.Index(
                 fields=["created_by", "status", "-updated_at"], name="consultation_home_idx"
             ),
+            # The review dashboard and admin: completed consultations in a date range.
+            models.Index(fields=["status", "completed_at"], name="consultation_review_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient_reference} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        snapshot = getattr(self, "_completed_snapshot", None)
+        if snapshot is not None:
+            changed = [name for name, value in snapshot.items() if getattr(self, name) != value]
+            if changed:
+                raise CompletedConsultationError(
+                    f"Consultation {self.pk} is completed; its record cannot change "
+                    f"({', '.join(sorted(changed))})."
+                )
+        super().save(*args, **kwargs)
+        if self.status == self.Status.COMPLETED:
+            self._completed_snapshot = self._snapshot()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if instance.status == cls.Status.COMPLETED:
+            # Remember the stored snapshot, so save() can refuse to change it.
+            instance._completed_snapshot = instance._snapshot()
+        return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._completed_snapshot = self._snapshot() if self.is_completed else None
+
+    def _snapshot(self) -> dict[str, Any]:
+        # Deep copies: answers and results are dicts that could be changed in place.
+        return {
+            name: deepcopy(getattr(self, name)) for name in SNAPSHOT_FIELDS if name in self.__dict__
+        }
 
     @property
     def is_completed(self) -> bool:
@@ -158,3 +216,56 @@ class Consultation(models.Model):
         copy.sync_columns()
         copy.save()
         return copy
+
+
+class Feedback(models.Model):
+    """What the clinician did with the recommendation, and why (the CDS Hooks feedback idea)."""
+
+    class Outcome(models.TextChoices):
+        FOLLOWED = "followed", "Followed"
+        MODIFIED = "modified", "Modified"
+        NOT_FOLLOWED = "not_followed", "Not followed"
+
+    class Reason(models.TextChoices):
+        PATIENT_PREFERENCE = "patient_preference", "Patient or family preference"
+        CONTRAINDICATION_NOT_CAPTURED = (
+            "contraindication_not_captured",
+            "A contraindication the questions did not capture",
+        )
+        SPECIALIST_ADVICE = "specialist_advice", "Specialist advice"
+        NOT_AVAILABLE = "not_available", "Treatment not available"
+        OTHER = "other", "Other"
+
+    # The outcomes that count as overriding the advice (the dashboard's override rate).
+    OVERRIDES = (Outcome.MODIFIED, Outcome.NOT_FOLLOWED)
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, related_name="feedback"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    reason = models.CharField(max_length=32, choices=Reason.choices, blank=True)
+    comment = models.TextField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "feedback"
+        verbose_name_plural = "feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome="followed") | ~models.Q(reason=""),
+                name="feedback_reason_unless_followed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason="other") | ~models.Q(comment=""),
+                name="feedback_comment_for_other_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.consultation_id})"

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import panels, steps
+from decision import panels, roles, steps
 from decision.engine import AssessmentError, evaluate, parse_assessment
 from decision.models import Consultation
 
@@ -27,8 +28,18 @@ PANELS_TEMPLATE = "decision/panels.html"
 
 
 def _get_consultation_for_user(request: HttpRequest, pk: UUID) -> Consultation:
-    """The consultation if the signed-in clinician created it; 404 for anyone else's."""
-    return get_object_or_404(Consultation.objects.for_user(request.user), pk=pk)
+    """The consultation if the signed-in clinician created it; 404 for anyone else's.
+
+    Reviewers and site administrators may also read (GET) anyone's completed consultation: its
+    result and printable pages. Every change is a POST, and that stays the owner's alone.
+    """
+    consultations = Consultation.objects.for_user(request.user)
+    if request.method in ("GET", "HEAD") and roles.can_review(request.user):
+        consultations = Consultation.objects.filter(
+            Q(created_by=request.user) | Q(status=Consultation.Status.COMPLETED)
+        )
+    # The result page shows the clinician's feedback: joined here, not one more query.
+    return get_object_or_404(consultations.select_related("feedback__recorded_by"), pk=pk)
 
 
 def _step_url(consultation: Consultation | None, step: steps.Step) -> str:
@@ -102,7 +113,7 @@ def consultation_step(
         values = form.valid_values()
         context = {"back_not_saved": action == "back"}
     else:
-        form = step.form_class(initial=step.form_class.initial_from_answers(answers), **form_kwargs)
+        form = step.form_class(initial=step.form_class.initial_from(consultation), **form_kwargs)
         values = form.valid_values()
         context = {}
     context.update(_panel_context(step, values, answers))
