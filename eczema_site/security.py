@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,10 +11,14 @@ from django.contrib.auth.middleware import (
     LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
 )
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.defaults import bad_request
 from django_htmx.http import HttpResponseClientRedirect
+
+logger = logging.getLogger("django.request")
 
 
 def client_ip_address(request: HttpRequest) -> str | None:
@@ -62,3 +67,26 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
             self.get_redirect_field_name(view_func),
         )
         return HttpResponseClientRedirect(login["Location"])
+
+
+class InvalidInputMiddleware:
+    """A ValidationError that escapes a view came from input that did not fit a model field (a
+    malformed id in a URL or query string): answer 400 with templates/400.html, not 500.
+
+    Django 5.2's own admin "view on site" shortcut does this with a malformed UUID
+    (https://code.djangoproject.com/ticket/36267, fixed in Django 6.0 only).
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ValidationError):
+            return None
+        logger.warning(
+            "Bad request (invalid input): %s: %s", request.path, exception, exc_info=exception
+        )
+        return bad_request(request, exception)
