@@ -119,6 +119,11 @@ class StepForm(forms.Form):
     def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
         return {}
 
+    @classmethod
+    def initial_from(cls, consultation: Any) -> dict[str, Any]:
+        """Initial data for a step already answered (or nothing for a new consultation)."""
+        return cls.initial_from_answers(consultation.answers) if consultation else {}
+
     def step_answers(self) -> dict[str, Any]:
         raise NotImplementedError
 
@@ -352,6 +357,14 @@ class PatientForm(StepForm):
             applies = age_months >= CONDITIONAL_QUESTIONS.get(name, 0)
             answers[name] = bool(data.get(name)) and applies
         return answers
+
+    @classmethod
+    def initial_from(cls, consultation: Any) -> dict[str, Any]:
+        # The reference is a column, not an answer for the engine.
+        initial = super().initial_from(consultation)
+        if consultation:
+            initial["patient_reference"] = consultation.patient_reference
+        return initial
 
     def apply_to(self, consultation: Any) -> None:
         consultation.patient_reference = self.cleaned_data["patient_reference"]

@@ -113,7 +113,7 @@ def consultation_step(
         values = form.valid_values()
         context = {"back_not_saved": action == "back"}
     else:
-        form = step.form_class(initial=step.form_class.initial_from_answers(answers), **form_kwargs)
+        form = step.form_class(initial=step.form_class.initial_from(consultation), **form_kwargs)
         values = form.valid_values()
         context = {}
     context.update(_panel_context(step, values, answers))

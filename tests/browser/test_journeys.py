@@ -227,12 +227,6 @@ def test_leave_mid_way_and_resume(signed_in_page: Page, site_url: str) -> None:
     assert_result_matches_engine(page, journey.expected_result(data))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="questionnaire defect: step 1 does not show the saved clinic reference when revisited "
-    "(PatientForm.initial_from_answers leaves out Consultation.patient_reference), so "
-    "'Save and continue' on a revisited step 1 fails with 'Enter the clinic reference'",
-)
 def test_revisited_step_1_shows_the_saved_clinic_reference(
     signed_in_page: Page, site_url: str
 ) -> None:

@@ -205,6 +205,14 @@ def test_going_back_to_a_step_shows_the_saved_answers(answered, clinician_client
     assert "Step 3 of 7" in html
 
 
+def test_revisiting_the_first_step_shows_the_saved_reference_and_age(answered, clinician_client):
+    html = clinician_client.get(step_url(answered, "patient")).content.decode()
+
+    assert 'value="REF-1"' in html
+    assert re.search(r'name="age_years" value="7"', html)
+    assert re.search(r'name="age_extra_months" value="0"', html)
+
+
 def test_back_saves_a_valid_page_and_goes_to_the_previous_step(answered, clinician_client):
     post = {**eczema_post(make_input()), "severity": "severe", "_action": "back"}
 
