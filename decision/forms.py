@@ -266,11 +266,15 @@ class PatientForm(StepForm):
         return years * 12 + months
 
     def shown_conditionals(self) -> list[str]:
-        """Conditional questions that apply to the current age (all of them while it is unknown)."""
+        """Conditional questions that apply to the current age (all of them while it is unknown).
+
+        A question ticked in a submitted form stays on the page even when the age says it does
+        not apply, so that its error can be read and the box unticked.
+        """
         age = self.current_age_months()
         return [
             name for name, from_months in CONDITIONAL_QUESTIONS.items()
-            if age is None or age >= from_months
+            if age is None or age >= from_months or (self.is_bound and self.data.get(name))
         ]  # fmt: skip
 
     def conditional_fields(self) -> list[forms.BoundField]:

@@ -77,7 +77,7 @@ def adequacy_context(values: dict[str, Any], answers: dict[str, Any]) -> dict[st
         potency = agent.potency
     if potency is None:
         missing.append("the potency")
-    elif potency == "none":
+    if potency == "none":
         values = {**values, "applications_per_day": 0, "weeks": 0, "adherence": "good"}
     else:
         if values.get("applications_per_day") is None:

@@ -157,8 +157,12 @@ def test_a_ticked_question_that_does_not_apply_at_this_age_is_an_error(clinician
 
     response = clinician_client.post(reverse("consultation_new"), post)
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "This applies only from 10 years of age" in response.content.decode()
+    assert "This applies only from 10 years of age" in html
+    # Still on the page, so the box can be unticked; the summary links to it.
+    assert 'id="id_pregnant_or_breastfeeding"' in html
+    assert 'href="#id_pregnant_or_breastfeeding"' in html
     assert not Consultation.objects.exists()
 
 
