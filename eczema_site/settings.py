@@ -208,6 +208,8 @@ _HTTPS = not (DEBUG or TESTING) and envbool("DJANGO_HTTPS", True)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
 SECURE_SSL_REDIRECT = _HTTPS and envbool("DJANGO_SSL_REDIRECT", True)
+# The proxy's health check may talk plain HTTP to gunicorn; /healthz returns "ok" and nothing else.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31536000) if _HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS

@@ -138,6 +138,9 @@ def test_the_documented_gunicorn_command_serves_the_site(collected, tmp_path):
         assert http[0] == 301
         assert http[1]["Location"] == f"https://{PRODUCTION_HOST}/accounts/login/"
         assert fetch(f"{base}/accounts/login/", Host="evil.example")[0] == 400
+        # The proxy's health check may use plain HTTP.
+        health = fetch(f"{base}/healthz", Host=PRODUCTION_HOST)
+        assert (health[0], health[2]) == (200, b"ok")
         # Signed-out visitors are sent to sign in.
         home = fetch(f"{base}/", **proxied)
         assert home[0] == 302
