@@ -307,7 +307,9 @@ def _read_sites(reader: _Reader, data: Mapping[str, Any]) -> tuple[str, ...] | N
             ok = False
         else:
             seen.append(site)
-    return tuple(seen) if ok else None
+    # Sites are a set: keep them in the contract's order so the same answers always give the
+    # same result, however they were listed.
+    return tuple(site for site in SITES if site in seen) if ok else None
 
 
 def parse_assessment(data: Any, prefix: str = "") -> Assessment:

@@ -154,12 +154,15 @@ class Adequacy:
     expected_grams_per_week: float | None
     reason_texts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # Site/age advice on the current potency (knowledge.md site rules): advice, not a gate.
+    cautions: tuple[Action, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "adequate": self.adequate,
             "reasons": list(self.reasons),
             "reason_texts": list(self.reason_texts),
+            "cautions": [c.to_dict() for c in self.cautions],
             "expected_grams_per_week": self.expected_grams_per_week,
             "sources": list(self.sources),
         }

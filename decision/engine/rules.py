@@ -131,6 +131,27 @@ def check_adequacy(
         expected_grams_per_week=grams,
         reason_texts=tuple(texts[r] for r in reasons),
         sources=("SEED-TCS", "NICE TA82", "Long & Finlay 1991"),
+        cautions=_potency_cautions(age_months, sites, tcs.potency),
+    )
+
+
+def _potency_cautions(age_months: int, sites: Sequence[str], potency: str) -> tuple[Action, ...]:
+    """Site and age rules for the potency in use (knowledge.md; NICE CG57; AAFP 2021).
+
+    The spec's stage C has no reason code for too *high* a potency, so these are advice shown
+    beside the verdict, never a change to it (conservative: flag, do not decide).
+    """
+    entries = knowledge.texts()["potency_caution"]
+    codes: list[str] = []
+    if potency in ("high", "very_high"):
+        if age_months < knowledge.policy()["stage_c"]["potent_min_age_months"]:
+            codes.append("POTENT_UNDER_12_MONTHS")
+        if any(site in ("face", "eyelids", "neck", "genitals") for site in sites):
+            codes.append("POTENT_ON_SENSITIVE_SITES")
+    if potency == "very_high" and age_months < CHILD_UNDER_MONTHS:
+        codes.append("VERY_POTENT_IN_CHILD")
+    return tuple(
+        Action(code, entries[code]["text"], tuple(entries[code]["sources"])) for code in codes
     )
 
 

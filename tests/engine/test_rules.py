@@ -775,3 +775,35 @@ def test_follow_up_lists_every_refer_if_trigger(run):
 )
 def test_review_interval_per_next_step(changes, days, run):
     assert run(make_input(age_months=300, **changes))["follow_up"]["review_after_days"] == days
+
+
+def test_site_order_does_not_change_the_result(run):
+    forward = run(make_input(sites=["trunk", "face", "hands"]))
+    backward = run(make_input(sites=["hands", "face", "trunk"]))
+    assert forward == backward
+    assert forward["input"]["sites"] == ["face", "hands", "trunk"]
+
+
+@pytest.mark.parametrize(
+    ("age", "sites", "potency", "codes"),
+    [
+        (48, ["trunk"], "very_high", ["VERY_POTENT_IN_CHILD"]),
+        (191, ["trunk"], "very_high", ["VERY_POTENT_IN_CHILD"]),
+        (192, ["trunk"], "very_high", []),
+        (8, ["legs"], "high", ["POTENT_UNDER_12_MONTHS"]),
+        (12, ["legs"], "high", []),
+        (300, ["face", "trunk"], "high", ["POTENT_ON_SENSITIVE_SITES"]),
+        (300, ["face"], "medium", []),
+        (
+            8,
+            ["genitals"],
+            "very_high",
+            ["POTENT_UNDER_12_MONTHS", "POTENT_ON_SENSITIVE_SITES", "VERY_POTENT_IN_CHILD"],
+        ),
+    ],
+)
+def test_potency_cautions_advise_without_changing_the_verdict(age, sites, potency, codes, run):
+    result = run(make_input(age_months=age, sites=sites, current_tcs={"potency": potency}))
+    assert [c["code"] for c in result["adequacy"]["cautions"]] == codes
+    assert all(c["sources"] for c in result["adequacy"]["cautions"])
+    assert result["adequacy"]["adequate"] is True

@@ -142,3 +142,13 @@ def test_copying_needs_a_post(answered, clinician_client):
 
     assert response.status_code == 405
     assert Consultation.objects.count() == 1
+
+
+def test_the_result_shows_advice_on_a_very_potent_steroid_in_a_child(
+    make_answered, clinician_client
+):
+    consultation = make_answered(age_months=48, current_tcs={"potency": "very_high"})
+    response = complete(clinician_client, consultation)
+    page = clinician_client.get(response["Location"]).content.decode()
+    assert "Advice on the steroid in use" in page
+    assert "Very potent TCS are not used in children without specialist advice." in page
