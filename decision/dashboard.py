@@ -159,45 +159,37 @@ def _rows(counts: dict[Any, int], labelled: dict[str, str], total: int) -> list[
     return rows
 
 
+def _add(counts: dict[str, int], key: str, count: int) -> None:
+    counts[key] = counts.get(key, 0) + count
+
+
 def build(start: date, end: date) -> Report:
     since, until = bounds(start, end)
     consultations = completed_between(since, until)
 
-    by_step = (
+    # One pass over the period: every figure is a sum over these few groups (at most
+    # steps × urgencies × feedback outcomes and reasons), whatever the number of consultations.
+    groups = (
         consultations.order_by()
-        .values("next_step_code")
+        .values("next_step_code", "most_urgent_referral", "feedback__outcome", "feedback__reason")
         .annotate(count=Count("pk"), red_flags=Count("pk", filter=Q(has_red_flags=True)))
     )
     step_counts: dict[str, int] = {}
-    red_flag_total = 0
-    for row in by_step:
-        step_counts[row["next_step_code"]] = row["count"]
-        red_flag_total += row["red_flags"]
-    total = sum(step_counts.values())
-
-    referral_counts = {
-        row["most_urgent_referral"] or NO_REFERRAL: row["count"]
-        for row in consultations.order_by()
-        .values("most_urgent_referral")
-        .annotate(count=Count("pk"))
-    }
-
-    feedback = (
-        Feedback.objects.filter(
-            consultation__status=Consultation.Status.COMPLETED,
-            consultation__completed_at__gte=since,
-            consultation__completed_at__lt=until,
-        )
-        .order_by()
-        .values("outcome", "reason")
-        .annotate(count=Count("pk"))
-    )
+    referral_counts: dict[str, int] = {}
     outcome_counts: dict[str, int] = {}
     reason_counts: dict[str, int] = {}
-    for row in feedback:
-        outcome_counts[row["outcome"]] = outcome_counts.get(row["outcome"], 0) + row["count"]
-        if row["outcome"] in Feedback.OVERRIDES:
-            reason_counts[row["reason"]] = reason_counts.get(row["reason"], 0) + row["count"]
+    red_flag_total = 0
+    for group in groups:
+        count = group["count"]
+        red_flag_total += group["red_flags"]
+        _add(step_counts, group["next_step_code"], count)
+        _add(referral_counts, group["most_urgent_referral"] or NO_REFERRAL, count)
+        outcome = group["feedback__outcome"]
+        if outcome is not None:
+            _add(outcome_counts, outcome, count)
+            if outcome in Feedback.OVERRIDES:
+                _add(reason_counts, group["feedback__reason"], count)
+    total = sum(step_counts.values())
     feedback_total = sum(outcome_counts.values())
     overridden = sum(reason_counts.values())
 

@@ -167,3 +167,15 @@ def test_the_query_count_stays_constant_as_data_grows(reviewer_client, clinician
 
     assert many == few
     assert reviewer_client.get(URL).context["report"].total == 2_010
+
+
+def test_its_admin_link_opens_the_cases_not_followed(reviewer_client, clinician):
+    cases = bulk_cases(clinician, 5)
+    html = reviewer_client.get(URL).content.decode()
+    start = html.index(reverse("admin:decision_consultation_changelist"))
+    link = html[start : html.index('"', start)].replace("&amp;", "&")
+
+    response = reviewer_client.get(link)
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].queryset) == [cases[2]]

@@ -193,3 +193,18 @@ def test_the_summary_tag_shows_recorded_feedback(clinician, rf):
     html = template.render(Context({"consultation": case}))
     assert "Not followed" in html
     assert "Treatment not available" in html
+
+
+def test_it_is_shown_on_the_printable_summary(clinician_client, own_case):
+    try:
+        url = reverse("consultation_summary", args=[own_case.pk])
+    except Exception:  # the print views are not installed
+        pytest.skip("no printable summary")
+    clinician_client.post(
+        feedback_url(own_case), {"outcome": "modified", "reason": "contraindication_not_captured"}
+    )
+
+    html = clinician_client.get(url).content.decode()
+
+    assert "What the clinician did" in html
+    assert "A contraindication the questions did not capture" in html

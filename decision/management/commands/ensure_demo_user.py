@@ -1,4 +1,4 @@
-"""Create the demo clinician (idempotently) so a fresh checkout can sign in at once."""
+"""Create the demo clinician and reviewer (idempotently) so a fresh checkout can sign in at once."""
 
 from __future__ import annotations
 
@@ -8,12 +8,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from decision import roles
+
 USERNAME = "demo"
 PASSWORD = "eczema-demo-2026"
+# A reviewer too (issue 5): reads every consultation, the review dashboard and the admin.
+REVIEWER_USERNAME = "demo-reviewer"
+REVIEWER_PASSWORD = "review-demo-2026"
 
 
 class Command(BaseCommand):
-    help = "Create the demo clinician account (development only) and print its sign-in details."
+    help = (
+        "Create the demo clinician and reviewer accounts (development only) and print their "
+        "sign-in details."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -29,14 +37,19 @@ class Command(BaseCommand):
                 "Refusing to create the demo user with DEBUG off. Set DJANGO_DEBUG=1 for local "
                 "use, or pass --force if you really mean it."
             )
-        user, created = get_user_model().objects.get_or_create(
-            username=USERNAME, defaults={"first_name": "Demo", "last_name": "Clinician"}
-        )
-        if created or not user.check_password(PASSWORD) or not user.is_active:
-            user.set_password(PASSWORD)
-            user.is_active = True
-            user.save()
-        verb = "Created" if created else "Demo user ready"
-        self.stdout.write(
-            self.style.SUCCESS(f"{verb}: sign in as '{USERNAME}' with password '{PASSWORD}'.")
-        )
+        for username, password, role in (
+            (USERNAME, PASSWORD, roles.CLINICIAN),
+            (REVIEWER_USERNAME, REVIEWER_PASSWORD, roles.REVIEWER),
+        ):
+            user, created = get_user_model().objects.get_or_create(
+                username=username, defaults={"first_name": "Demo", "last_name": role.title()}
+            )
+            if created or not user.check_password(password) or not user.is_active:
+                user.set_password(password)
+                user.is_active = True
+                user.save()
+            roles.grant(user, role)
+            verb = "Created" if created else f"Demo {role} ready"
+            self.stdout.write(
+                self.style.SUCCESS(f"{verb}: sign in as '{username}' with password '{password}'.")
+            )
