@@ -52,6 +52,7 @@ def test_the_list_shows_the_review_columns(reviewer_client, clinician):
     assert "LIST-1" in html
     assert "Modified: Specialist advice" in html
     assert case.ruleset_version in html
+    assert f'href="{EXPORT}' in html  # the Export button keeps the list's filters
 
 
 def test_it_filters_to_advice_not_followed_last_month(reviewer_client, clinician):

@@ -150,6 +150,7 @@ def test_a_reviewer_can_read_but_not_record_feedback(reviewer_client, others_cas
 
     html = reviewer_client.get(result_url(others_case)).content.decode()
     assert "No feedback recorded yet." in html
+    assert "What the clinician did with this recommendation" in html
     assert feedback_url(others_case) not in html
 
 
