@@ -42,6 +42,13 @@ class PeriodForm(forms.Form):
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Show the default period in the date boxes (as ISO strings: what <input type=date> takes).
+        start, end = self.period_from({})
+        self.initial.setdefault("start", start.isoformat())
+        self.initial.setdefault("end", end.isoformat())
+
     def _clean_date(self, name: str) -> date | None:
         value = self.cleaned_data.get(name)
         if value is not None and not EARLIEST <= value <= timezone.localdate() + timedelta(

@@ -179,3 +179,10 @@ def test_its_admin_link_opens_the_cases_not_followed(reviewer_client, clinician)
 
     assert response.status_code == 200
     assert list(response.context["cl"].queryset) == [cases[2]]
+
+
+def test_the_date_boxes_show_the_default_period(reviewer_client):
+    html = reviewer_client.get(URL).content.decode()
+
+    assert f'value="{timezone.localdate().isoformat()}"' in html
+    assert f'value="{(timezone.localdate() - timedelta(days=29)).isoformat()}"' in html
