@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from decision import views, views_review
+from decision import views, views_print, views_review
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,26 @@ urlpatterns = [
     ),
     path("consultations/<uuid:pk>/result/", views.consultation_result, name="consultation_result"),
     path("consultations/<uuid:pk>/copy/", views.consultation_copy, name="consultation_copy"),
+    path(
+        "consultations/<uuid:pk>/summary/",
+        views_print.consultation_summary,
+        name="consultation_summary",
+    ),
+    path(
+        "consultations/<uuid:pk>/summary.pdf",
+        views_print.consultation_summary_pdf,
+        name="consultation_summary_pdf",
+    ),
+    path(
+        "consultations/<uuid:pk>/handout/",
+        views_print.consultation_handout,
+        name="consultation_handout",
+    ),
+    path(
+        "consultations/<uuid:pk>/handout.pdf",
+        views_print.consultation_handout_pdf,
+        name="consultation_handout_pdf",
+    ),
     path(
         "consultations/<uuid:pk>/feedback/",
         views_review.consultation_feedback,

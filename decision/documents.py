@@ -1,0 +1,406 @@
+"""Context for the two printed documents, built from a stored engine result.
+
+`handout_context` turns the engine's `instructions` block into the patient handout: the numbers
+(fingertip units, review days) and which blocks apply come from the engine; every word comes from
+decision/handout_text.py, so a second language needs no change here. `summary_context` lays the
+whole result out for the clinician, with referral paragraphs ready to paste into a letter.
+
+Nothing here decides anything clinical: it formats what the engine already decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.formats import date_format
+
+from decision import handout_text as words
+from decision import labels
+from decision.engine.handout import SENSITIVE_FOR_STEROID
+from decision.engine.knowledge import tcs_agent_map
+
+STEP_CODES = tuple(words.STEPS)
+COMPACT_FROM_PRODUCTS = 2
+# Display order of alert levels: urgent alerts first (clinical/README.md § 4).
+ALERT_LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+# --------------------------------------------------------------------------- small formatters
+def join_list(items: list[str]) -> str:
+    """The items joined as the current language joins a list: "a, b and c" in English."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return str(words.LIST_LAST) % {
+        "items": str(words.LIST_SEPARATOR).join(items[:-1]),
+        "last": items[-1],
+    }
+
+
+def format_ftu(value: float) -> str:
+    """Fingertip units as a parent reads them: 2.5 → "2½", 0.5 → "½", 3.0 → "3"."""
+    whole = int(value)
+    half = value - whole >= 0.5
+    if half:
+        return f"{whole}½" if whole else "½"
+    return str(whole)
+
+
+def fingertip_icons(value: float) -> list[str]:
+    """One "full" per whole fingertip unit and a "half" for a half: the picture row."""
+    whole = int(value)
+    return ["full"] * whole + (["half"] if value - whole >= 0.5 else [])
+
+
+def review_date(completed_on: dt.date, review_after_days: int) -> dt.date:
+    """The review date printed on both documents: completion date + review_after_days."""
+    return completed_on + dt.timedelta(days=review_after_days)
+
+
+def long_date(day: dt.date) -> str:
+    return date_format(day, "l j F Y")
+
+
+# --------------------------------------------------------------------------------- the handout
+@dataclass(frozen=True)
+class HowMuchRow:
+    region: str
+    label: str
+    ftu: str
+    grams: float
+    icons: list[str]
+
+
+def _how_much(amounts: list[dict[str, Any]]) -> list[HowMuchRow]:
+    return [
+        HowMuchRow(
+            region=row["region"],
+            label=str(words.REGIONS[row["region"]]),
+            ftu=format_ftu(row["ftu"]),
+            grams=row["grams"],
+            icons=fingertip_icons(row["ftu"]),
+        )
+        for row in amounts
+    ]
+
+
+def _sentence(text: str) -> str:
+    """End a phrase with a full stop unless it already ends a sentence."""
+    text = str(text)
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _voice(items: tuple[words.Voiced, ...], audience: str) -> list[str]:
+    return [item.for_audience(audience) for item in items]
+
+
+def _product(
+    block: dict[str, Any], by_id: dict[str, dict[str, Any]], audience: str, sites: list[str]
+) -> dict[str, Any]:
+    if block["id"] == "tcs":
+        text = words.STEROID
+        safety = _voice(text.safety, audience)
+        if any(site in SENSITIVE_FOR_STEROID for site in sites):
+            safety.insert(0, words.STEROID_SENSITIVE_SITES.for_audience(audience))
+        return {
+            "id": "tcs",
+            "name": str(words.STEROID_NAME),
+            "what": _sentence(text.what.for_audience(audience)),
+            "how_often": words.STEROID_HOW_OFTEN.for_audience(audience),
+            "how_long": text.how_long.for_audience(audience),
+            "expect": _voice(text.expect, audience),
+            "safety": safety,
+        }
+    product = by_id[block["id"]]
+    text = words.PRODUCTS[block["id"]]
+    return {
+        "id": block["id"],
+        "name": str(words.PRODUCT_NAME)
+        % {
+            "name": product["name"],
+            "strength": product["strength"],
+            "form": words.FORMS.get(product["form"], product["form"]),
+        },
+        "what": _sentence(text.what.for_audience(audience)),
+        "how_often": words.FREQUENCY[product["frequency"]].for_audience(audience),
+        "how_long": text.how_long.for_audience(audience),
+        "expect": _voice(text.expect, audience),
+        "safety": _voice(text.safety, audience),
+    }
+
+
+# The facts of a product, in the order a parent needs them; `what` always stays on its card.
+FACTS = ("how_often", "how_long", "expect", "safety")
+
+
+def _fact(key: str, value: str | list[str]) -> dict[str, Any]:
+    listed = isinstance(value, list)
+    return {
+        "key": key,
+        "label": words.HEADINGS[key],
+        "text": None if listed else value,
+        "items": value if listed else None,
+    }
+
+
+def _share_facts(
+    products: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Facts that are the same for every product are printed once, under the products.
+
+    Alternatives of one class (tacrolimus or pimecrolimus) share their timing and safety
+    advice; printing it once keeps the handout to two pages and easier to read.
+    """
+    shared_keys = [
+        key
+        for key in FACTS
+        if len(products) > 1 and all(p[key] == products[0][key] for p in products)
+    ]
+    shared = [_fact(key, products[0][key]) for key in shared_keys if products[0][key]]
+    cards = [
+        {
+            **product,
+            "facts": [
+                _fact(key, product[key]) for key in FACTS if key not in shared_keys and product[key]
+            ],
+        }
+        for product in products
+    ]
+    return shared, cards
+
+
+def handout_context(
+    output: dict[str, Any],
+    completed_on: dt.date,
+    engine_input: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything the handout templates show, in the current language."""
+    engine_input = engine_input or output["input"]
+    instructions = output["instructions"]
+    audience = instructions["audience"]
+    code = instructions["step_code"]
+    sites = list(engine_input["sites"])
+    by_id = {product["id"]: product for product in output["next_step"]["products"]}
+    blocks = instructions["products"]
+    products = [_product(block, by_id, audience, sites) for block in blocks]
+    shared, products = _share_facts(products)
+    # Every product is applied to the same sites at the same age, so the amounts are the same
+    # for each: the table is printed once, above the products.
+    how_much = _how_much(blocks[0]["how_much"]) if blocks else []
+    headline, text = words.STEPS[code]
+    days = instructions["review_after_days"]
+    review_on = review_date(completed_on, days)
+    if days == 0:
+        review = words.REVIEW_TODAY.for_audience(audience)
+    else:
+        review = str(words.REVIEW_IN_DAYS.for_audience(audience) % {"days": days})
+    wet_wraps = instructions.get("wet_wraps")
+    return {
+        "audience": audience,
+        "title": words.TITLE.for_audience(audience),
+        "headings": words.HEADINGS,
+        "step_code": code,
+        "step_template": f"decision/handout/steps/{code}.html",
+        "urgent": instructions["urgent"],
+        "headline": headline.for_audience(audience),
+        "text": text.for_audience(audience),
+        "products": products,
+        "shared_facts": shared,
+        "several_products": len(products) > 1,
+        # Three or four alternatives (NEWER_TOPICAL) print a little smaller to stay on 2 pages.
+        "compact": len(products) > COMPACT_FROM_PRODUCTS,
+        "where": words.WHERE.for_audience(audience)
+        % {"sites": join_list([str(words.SITES[site]) for site in sites])},
+        "how_much": how_much,
+        "age_row": str(words.AGE_ROW) % {"age_row": instructions["age_row"]},
+        "fingertip_unit": words.FINGERTIP_UNIT.for_audience(audience),
+        "under_3_months": (
+            words.UNDER_3_MONTHS.for_audience(audience)
+            if instructions.get("under_3_months_note")
+            else None
+        ),
+        "wet_wraps": (
+            {
+                "steps": _voice(words.WET_WRAP_STEPS, audience),
+                "safety": _voice(words.WET_WRAP_SAFETY, audience),
+            }
+            if wet_wraps
+            else None
+        ),
+        "emollients": {
+            "title": words.EMOLLIENTS_TITLE,
+            "amount_label": words.EMOLLIENTS_AMOUNT_LABEL,
+            "amount": words.EMOLLIENTS_AMOUNT.for_audience(audience),
+            "how": _voice(words.EMOLLIENTS_HOW, audience),
+            "fire_warning": words.FIRE_WARNING.for_audience(audience),
+        },
+        "maintenance": {
+            "title": words.MAINTENANCE_TITLE,
+            "text": words.MAINTENANCE.for_audience(audience),
+        },
+        "diet": words.DIET.for_audience(audience) if instructions.get("diet") else None,
+        "get_help_same_day": {
+            "title": words.GET_HELP_SAME_DAY_TITLE,
+            "items": _voice(words.GET_HELP_SAME_DAY, audience),
+        },
+        "get_help_soon": {
+            "title": words.GET_HELP_SOON_TITLE,
+            "items": _voice(words.GET_HELP_SOON, audience),
+        },
+        "review": review,
+        "review_date": review_on,
+        "review_date_text": str(words.REVIEW_DATE) % {"date": long_date(review_on)},
+        "completed_on": completed_on,
+    }
+
+
+# ---------------------------------------------------------------------------------- the summary
+def _step(step: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not step:
+        return None
+    return {
+        **step,
+        "label": labels.STEP_CODES.get(step["code"], step["code"]),
+        "products": [
+            {
+                **product,
+                "display_name": f"{product['name']} {product['strength']} {product['form']}",
+            }
+            for product in step.get("products", [])
+        ],
+    }
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def current_tcs_sentence(engine_input: dict[str, Any], extras: dict[str, Any]) -> str:
+    """The current steroid course in one sentence, for "treatments already tried"."""
+    tcs = engine_input.get("current_tcs") or {}
+    potency = tcs.get("potency", "none")
+    if potency == "none":
+        return "No topical corticosteroid in use"
+    agent = tcs_agent_map().get(extras.get("tcs_agent") or "")
+    potency_label = labels.POTENCIES_SHORT.get(potency, potency).lower()
+    what = (
+        f"{agent.label} ({potency_label} potency)"
+        if agent
+        else f"{potency_label}-potency topical corticosteroid"
+    )
+    per_day = tcs.get("applications_per_day", 0)
+    weeks = tcs.get("weeks", 0)
+    sentence = (
+        f"{what}, {per_day} application{'s' if per_day != 1 else ''} a day for "
+        f"{_number(weeks)} week{'s' if weeks != 1 else ''}, adherence {tcs.get('adherence', '')}"
+    )
+    if tcs.get("grams_per_week") is not None:
+        sentence += f", about {_number(tcs['grams_per_week'])} g a week"
+    return sentence
+
+
+def treatments_tried(engine_input: dict[str, Any], extras: dict[str, Any]) -> list[str]:
+    """Current TCS, emollients and every step-5 treatment that was tried, with its outcome."""
+    tried = engine_input.get("tried") or {}
+    lines = [
+        current_tcs_sentence(engine_input, extras),
+        "emollients daily"
+        if engine_input.get("emollients_daily", True)
+        else "emollients not daily",
+    ]
+    for key, name in labels.TRIED.items():
+        outcome = tried.get(key, "not_tried")
+        if outcome != "not_tried":
+            # "Tried: not tolerated" → "not tolerated": the list is already what was tried.
+            result = labels.TRIED_OUTCOMES[outcome].split(": ", 1)[-1]
+            lines.append(f"{name}: {result}")
+    return lines
+
+
+def patient_sentence(engine_input: dict[str, Any]) -> str:
+    from decision.forms import format_age
+
+    # "Flexures (elbow and knee creases, skin folds)" → "flexures": a letter needs the term.
+    sites = [labels.SITES.get(site, site).split(" (")[0].lower() for site in engine_input["sites"]]
+    sites = join_list(sites)
+    sentence = (
+        f"{format_age(engine_input['age_months'])} old, {engine_input['severity']} atopic "
+        f"eczema affecting the {sites}"
+    )
+    if engine_input.get("bsa_percent") is not None:
+        sentence += f", about {_number(engine_input['bsa_percent'])} % of the body surface"
+    return sentence
+
+
+def referral_letter(
+    referral: dict[str, Any],
+    engine_input: dict[str, Any],
+    adequacy: dict[str, Any],
+    extras: dict[str, Any],
+) -> list[str]:
+    """Paragraphs to paste into a referral letter: reason, patient, treatments already tried."""
+    name = labels.REFERRALS.get(referral["code"], referral["code"])
+    urgency = labels.URGENCIES.get(referral["urgency"], referral["urgency"]).lower()
+    if adequacy.get("adequate"):
+        trial = (
+            "The topical corticosteroid trial was adequate "
+            "(potency, frequency, duration and adherence)."
+        )
+    else:
+        trial = "The topical corticosteroid trial was not yet adequate: " + " ".join(
+            adequacy.get("reason_texts") or []
+        )
+    return [
+        f"Referral: {name}, {urgency}.",
+        "Reason for referral: " + " ".join(referral["reasons"]),
+        f"Patient: {patient_sentence(engine_input)}.",
+        "Treatments already tried: " + "; ".join(treatments_tried(engine_input, extras)) + ".",
+        trial,
+    ]
+
+
+def summary_context(
+    output: dict[str, Any],
+    completed_on: dt.date,
+    engine_input: dict[str, Any] | None = None,
+    extras: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    engine_input = engine_input or output["input"]
+    extras = extras or {}
+    alerts = sorted(output["alerts"], key=lambda a: ALERT_LEVEL_ORDER.get(a["level"], 9))
+    days = output["follow_up"]["review_after_days"]
+    adequacy = output["adequacy"]
+    return {
+        "urgent_alerts": [a for a in alerts if a["level"] == "critical"],
+        "other_alerts": [a for a in alerts if a["level"] != "critical"],
+        "alerts": [
+            {**a, "level_label": labels.ALERT_LEVELS.get(a["level"], a["level"])} for a in alerts
+        ],
+        "next_step": _step(output["next_step"]),
+        "after": _step(output["after"]),
+        "alternatives": [_step(step) for step in output["alternatives"]],
+        "also_do": output["also_do"],
+        "avoid": [
+            {**item, "label": labels.AVOID.get(item["code"], item["code"])}
+            for item in output["avoid"]
+        ],
+        "referrals": [
+            {
+                **referral,
+                "label": labels.REFERRALS.get(referral["code"], referral["code"]),
+                "urgency_label": labels.URGENCIES.get(referral["urgency"], referral["urgency"]),
+                "letter": referral_letter(referral, engine_input, adequacy, extras),
+            }
+            for referral in output["referrals"]
+        ],
+        "adequacy": adequacy,
+        "review_after_days": days,
+        "review_date": review_date(completed_on, days),
+        "refer_if": output["follow_up"]["refer_if"],
+        "ruleset_version": output["ruleset_version"],
+        "completed_on": completed_on,
+    }

@@ -1,0 +1,148 @@
+"""The printable documents of a completed consultation: clinician summary and patient handout.
+
+Each is a web page (with a Print button and the browser's print stylesheet) and a PDF download
+(WeasyPrint). Access is the questionnaire's: a clinician sees only their own consultations (404
+for anyone else's); a draft has no documents yet and goes back to its questionnaire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from decision import documents, pdf
+from decision.forms import format_age
+from decision.models import Consultation
+from decision.views import _answer_sections, _get_consultation_for_user
+
+SUMMARY_DOCUMENT = "decision/print/summary_document.html"
+HANDOUT_DOCUMENT = "decision/handout/document.html"
+PDF_TEMPLATE = "decision/print/pdf.html"
+
+
+def _completed(request: HttpRequest, pk: UUID) -> Consultation | HttpResponse:
+    consultation = _get_consultation_for_user(request, pk)
+    if not consultation.is_completed:
+        return redirect("consultation_resume", pk=consultation.pk)
+    return consultation
+
+
+def _completed_on(consultation: Consultation):
+    return timezone.localdate(consultation.completed_at)
+
+
+def _summary_context(consultation: Consultation) -> dict[str, Any]:
+    return {
+        "consultation": consultation,
+        "age": format_age(consultation.age_months),
+        "summary": documents.summary_context(
+            consultation.engine_output,
+            _completed_on(consultation),
+            engine_input=consultation.engine_input,
+            extras=consultation.extras,
+        ),
+        "sections": _answer_sections(consultation, change_links=False),
+    }
+
+
+def _handout_context(consultation: Consultation) -> dict[str, Any]:
+    return {
+        "consultation": consultation,
+        "handout": documents.handout_context(
+            consultation.engine_output,
+            _completed_on(consultation),
+            engine_input=consultation.engine_input,
+        ),
+    }
+
+
+def _paper(request: HttpRequest) -> str:
+    paper = request.GET.get("paper", "").lower()
+    default = getattr(settings, "PRINT_PAPER", "a4")
+    return paper if paper in pdf.PAPER_SIZES else default
+
+
+def document_html(request: HttpRequest, consultation: Consultation, kind: str, paper: str) -> str:
+    """The standalone HTML that WeasyPrint turns into the PDF of the summary or the handout."""
+    if kind == "summary":
+        context = _summary_context(consultation)
+        template, title = SUMMARY_DOCUMENT, _("Clinician summary")
+    else:
+        context = _handout_context(consultation)
+        template, title = HANDOUT_DOCUMENT, str(context["handout"]["title"])
+    return render_to_string(
+        PDF_TEMPLATE,
+        {**context, "document_template": template, "document_title": title, "paper": paper},
+        request=request,
+    )
+
+
+def _pdf_response(request: HttpRequest, consultation: Consultation, kind: str) -> HttpResponse:
+    html = document_html(request, consultation, kind, _paper(request))
+    name = slugify(consultation.patient_reference) or "consultation"
+    filename = f"{kind}-{name}-{_completed_on(consultation):%Y-%m-%d}.pdf"
+    response = HttpResponse(pdf.render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Patient documents: never kept in a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _toolbar(consultation: Consultation, pdf_name: str, other_name: str, other_label: str):
+    return {
+        "pdf_url": reverse(pdf_name, args=[consultation.pk]),
+        "other_url": reverse(other_name, args=[consultation.pk]),
+        "other_label": other_label,
+    }
+
+
+@require_GET
+def consultation_summary(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _completed(request, pk)
+    if isinstance(consultation, HttpResponse):
+        return consultation
+    context = _summary_context(consultation)
+    context.update(
+        _toolbar(consultation, "consultation_summary_pdf", "consultation_handout", _("Handout"))
+    )
+    return render(request, "decision/summary.html", context)
+
+
+@require_GET
+def consultation_summary_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _completed(request, pk)
+    if isinstance(consultation, HttpResponse):
+        return consultation
+    return _pdf_response(request, consultation, "summary")
+
+
+@require_GET
+def consultation_handout(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _completed(request, pk)
+    if isinstance(consultation, HttpResponse):
+        return consultation
+    context = _handout_context(consultation)
+    context.update(
+        _toolbar(
+            consultation, "consultation_handout_pdf", "consultation_summary", _("Clinician summary")
+        )
+    )
+    return render(request, "decision/handout.html", context)
+
+
+@require_GET
+def consultation_handout_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
+    consultation = _completed(request, pk)
+    if isinstance(consultation, HttpResponse):
+        return consultation
+    return _pdf_response(request, consultation, "handout")

@@ -1,0 +1,118 @@
+"""decision/documents.py: the context builders, tested on engine results (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from decision import documents
+from decision.engine import evaluate, parse_assessment
+from tests.helpers import make_input
+from tests.print.cases import CASES
+
+DAY = dt.date(2026, 11, 21)
+
+
+def _output(engine_input):
+    return evaluate(parse_assessment(engine_input)).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0.5, "½"), (1, "1"), (1.5, "1½"), (2.0, "2"), (4.5, "4½"), (8, "8")]
+)
+def test_it_shows_fingertip_units_as_a_parent_reads_them(value, shown):
+    assert documents.format_ftu(value) == shown
+
+
+def test_it_draws_one_fingertip_per_unit_and_a_half_for_a_half():
+    assert documents.fingertip_icons(2.5) == ["full", "full", "half"]
+    assert documents.fingertip_icons(0.5) == ["half"]
+    assert documents.fingertip_icons(3) == ["full"] * 3
+
+
+def test_it_joins_lists_the_english_way():
+    assert documents.join_list(["face"]) == "face"
+    assert documents.join_list(["face", "arms"]) == "face and arms"
+    assert documents.join_list(["face", "arms", "legs"]) == "face, arms and legs"
+
+
+@pytest.mark.parametrize(("days", "expected"), [(0, DAY), (7, dt.date(2026, 11, 28))])
+def test_review_date_is_completion_date_plus_review_days(days, expected):
+    assert documents.review_date(DAY, days) == expected
+
+
+def test_alternative_tcis_share_their_advice_once():
+    handout = documents.handout_context(_output(make_input()), DAY)
+    assert [p["id"] for p in handout["products"]] == ["tacrolimus-0.03", "pimecrolimus-1"]
+    shared = [fact["key"] for fact in handout["shared_facts"]]
+    assert shared == ["how_often", "how_long", "expect", "safety"]
+    for product in handout["products"]:
+        assert product["facts"] == []
+
+
+def test_newer_topicals_keep_their_own_advice_on_their_cards():
+    handout = documents.handout_context(_output(CASES["teen-tci-failed"]), DAY)
+    assert [fact["key"] for fact in handout["shared_facts"]] == ["how_long"]
+    ruxolitinib = handout["products"][0]
+    assert ruxolitinib["id"] == "ruxolitinib-1.5"
+    safety = next(f for f in ruxolitinib["facts"] if f["key"] == "safety")
+    assert "Use no more than 60 g in a week." in safety["items"]
+    assert handout["compact"] is True
+
+
+def test_a_single_product_keeps_every_fact_on_its_card():
+    handout = documents.handout_context(_output(CASES["low-potency-body"]), DAY)
+    assert handout["shared_facts"] == []
+    (steroid,) = handout["products"]
+    assert [f["key"] for f in steroid["facts"]] == ["how_often", "how_long", "expect"]
+
+
+def test_steroid_on_the_face_carries_the_mild_steroid_warning():
+    handout = documents.handout_context(
+        _output(make_input(sites=["face", "trunk"], current_tcs={"potency": "low"})), DAY
+    )
+    (steroid,) = handout["products"]
+    assert steroid["safety"][0].startswith("Use only the weaker (mild) steroid on the face")
+
+
+def test_urgent_referral_is_reviewed_today():
+    output = _output(CASES["herpeticum-eyes"])
+    handout = documents.handout_context(output, DAY)
+    assert handout["urgent"] is True
+    assert handout["review"] == "Your clinic will arrange care today."
+    assert handout["review_date"] == DAY
+    assert handout["products"] == []
+
+
+def test_referral_letter_names_the_reason_and_every_treatment_tried():
+    output = _output(CASES["everything-failed"])
+    summary = documents.summary_context(output, DAY, extras={"tcs_agent": None})
+    (referral,) = summary["referrals"]
+    letter = " ".join(referral["letter"])
+    assert letter.startswith("Referral: Dermatology, within 2 weeks.")
+    for reason in referral["reasons"]:
+        assert reason in letter
+    assert "Wet-wrap therapy: not tolerated" in letter
+    assert "Topical calcineurin inhibitor (tacrolimus or pimecrolimus): not enough response" in (
+        letter
+    )
+    assert "12 years old, severe atopic eczema" in letter
+    assert "high-potency topical corticosteroid, 2 applications a day for" in letter
+
+
+def test_referral_letter_names_the_steroid_agent_when_it_was_chosen():
+    output = _output(CASES["seed-tcs-severe"])
+    summary = documents.summary_context(
+        output, DAY, extras={"tcs_agent": "betamethasone-dipropionate-0.05"}
+    )
+    letter = " ".join(summary["referrals"][0]["letter"])
+    assert "(high potency), 2 applications a day" in letter
+
+
+def test_alerts_are_listed_urgent_first():
+    output = _output(CASES["infected-unwell"])
+    output["alerts"] = list(reversed(output["alerts"]))
+    summary = documents.summary_context(output, DAY)
+    assert [a["level"] for a in summary["alerts"]] == ["critical", "warning"]
+    assert summary["urgent_alerts"]
