@@ -62,6 +62,14 @@ DRAFTS = 20
 HTML_P95_MS = 50.0
 HTML_MIN_RATIO = 0.25
 PDF_P95_MS = 500.0
+# Niceness for gunicorn and wrk (--priority): negative raises their CPU share over other work.
+PRIORITY = {"nice": 0}
+
+
+def child_priority() -> None:
+    """preexec_fn: run the child at the chosen niceness (raising it needs root)."""
+    if PRIORITY["nice"]:
+        os.nice(PRIORITY["nice"])
 
 
 def bench_engine():
@@ -193,6 +201,28 @@ class Server:
     port: int
     log: Path
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by gunicorn's master and workers.
+
+        Unlike throughput, this hardly changes when other work shares the machine, so the CPU
+        cost per request compares pages with the baseline fairly even on a busy machine.
+        """
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+            pids += [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return float("nan")
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -226,6 +256,7 @@ def start_gunicorn(env: dict[str, str], workers: int, workdir: Path) -> Server:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=child_priority,
     )
     server = Server(process, port, log)
     deadline = time.monotonic() + 30
@@ -279,6 +310,7 @@ class Measurement:
     p95: float
     p99: float
     tool: str
+    cpu_ms: float  # gunicorn CPU time per request
 
     @property
     def rate(self) -> float:
@@ -343,6 +375,7 @@ def run_wrk(endpoint: Endpoint, port: int, users: int, seconds: float, workdir: 
         check=True,
         capture_output=True,
         timeout=seconds + 60,
+        preexec_fn=child_priority,
     )
     return json.loads(out.read_text())
 
@@ -396,16 +429,19 @@ def run_threads(endpoint: Endpoint, port: int, users: int, seconds: float) -> di
 
 
 def measure(
-    endpoint: Endpoint, port: int, users: int, seconds: float, warmup: float, workdir: Path
+    endpoint: Endpoint, server: Server, users: int, seconds: float, warmup: float, workdir: Path
 ) -> Measurement:
     use_wrk = shutil.which("wrk") is not None
+    port = server.port
     runner = (
         (lambda s: run_wrk(endpoint, port, users, s, workdir))
         if use_wrk
         else (lambda s: run_threads(endpoint, port, users, s))
     )
     runner(warmup)
+    cpu_before = server.cpu_seconds()
     raw = runner(seconds)
+    cpu = server.cpu_seconds() - cpu_before
     errors = sum(raw[k] for k in ("connect", "read", "write", "status", "timeout"))
     return Measurement(
         endpoint=endpoint,
@@ -416,6 +452,7 @@ def measure(
         p95=raw["p95"] / 1000,
         p99=raw["p99"] / 1000,
         tool="wrk" if use_wrk else "python threads",
+        cpu_ms=cpu * 1000 / raw["requests"] if raw["requests"] else float("nan"),
     )
 
 
@@ -451,6 +488,7 @@ def recommend_batch(consultations: int, workdir: Path) -> tuple[int, float]:
             capture_output=True,
             check=True,
             timeout=300,
+            preexec_fn=child_priority,
         )
         times.append(time.perf_counter() - started)
         assert len(json.loads(out.stdout)) == len(cases)
@@ -478,6 +516,8 @@ def machine() -> str:
 
 def verdict(m: Measurement, baseline: float) -> tuple[str, bool | None]:
     kind = m.endpoint.kind
+    if kind != "baseline" and not m.requests:
+        return ("p95 < 500 ms" if kind == "pdf" else "p95 < 50 ms"), False
     if kind == "html":
         met = m.p95 < HTML_P95_MS and m.rate >= HTML_MIN_RATIO * baseline and not m.errors
         return f"p95 < {HTML_P95_MS:g} ms, ≥ {HTML_MIN_RATIO:.0%} of baseline", met
@@ -490,10 +530,11 @@ def table(
     measurements: list[Measurement], recommend: tuple[int, float] | None, users: int
 ) -> tuple[str, list[str]]:
     baseline = measurements[0].rate
+    base_cpu = measurements[0].cpu_ms
     lines = [
         f"| Measurement ({users} concurrent users) | Throughput | × baseline | p50 | p95 | p99 "
-        "| Errors | Target | Met |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| Errors | CPU per request | × baseline CPU | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     missed = []
     for m in measurements:
@@ -503,14 +544,15 @@ def table(
             missed.append(m.endpoint.label)
         lines.append(
             f"| {m.endpoint.label} | {m.rate:,.0f} req/s | {m.rate / baseline:.2f} "
-            f"| {m.p50:.1f} ms | {m.p95:.1f} ms | {m.p99:.1f} ms | {m.errors} | {target} | {mark} |"
+            f"| {m.p50:.1f} ms | {m.p95:.1f} ms | {m.p99:.1f} ms | {m.errors} "
+            f"| {m.cpu_ms:.2f} ms | {m.cpu_ms / base_cpu:.1f} | {target} | {mark} |"
         )
     if recommend:
         cases, seconds = recommend
         rate = cases / seconds
         lines.append(
             f"| `manage.py recommend`: {cases:,} cases in {seconds:.2f} s (start-up included) "
-            f"| {rate:,.0f} cases/s | {rate / baseline:.2f} | – | – | – | 0 "
+            f"| {rate:,.0f} cases/s | {rate / baseline:.2f} | – | – | – | 0 | – | – "
             "| ≥ 500 cases/s (issue 2) | " + ("yes" if rate >= 500 else "**no**") + " |"
         )
         if rate < 500:
@@ -569,6 +611,14 @@ def main() -> None:
         metavar="SECONDS",
         help="first wait up to this long for the 1-minute load average to fall below 0.5",
     )
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        metavar="NICE",
+        help="run gunicorn, wrk and recommend at this niceness, e.g. -15 on a shared machine "
+        "(negative values need root)",
+    )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -576,6 +626,7 @@ def main() -> None:
         print(json.dumps(prepare(args.consultations)))
         return
 
+    PRIORITY["nice"] = args.priority
     wait_for_quiet(args.wait_quiet)
     load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="eczema-load-"))
@@ -615,7 +666,7 @@ def main() -> None:
         endpoints = [
             Endpoint("baseline", "Baseline: `/healthz` (\"ok\", no work)", "GET",
                      [urls["baseline"]], "baseline", expect_type="text/plain"),
-            Endpoint("home", "Home page (50 drafts + 50 completed of 10,020)", "GET",
+            Endpoint("home", f"Home page (latest of {data['consultations']:,})", "GET",
                      [urls["home"]], "html", headers=signed_in),
             Endpoint("step_get", "Questionnaire step 3, GET", "GET", urls["step_get"], "html",
                      headers=signed_in),
@@ -637,11 +688,12 @@ def main() -> None:
         measurements = []
         for endpoint in endpoints:
             check_once(endpoint, server.port)
-            m = measure(endpoint, server.port, args.users, args.seconds, args.warmup, workdir)
+            m = measure(endpoint, server, args.users, args.seconds, args.warmup, workdir)
             measurements.append(m)
             print(
                 f"load: {endpoint.name:<12} {m.rate:9,.0f} req/s  p50 {m.p50:7.1f} ms  "
-                f"p95 {m.p95:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}",
+                f"p95 {m.p95:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}  "
+                f"CPU {m.cpu_ms:.2f} ms/request",
                 flush=True,
             )
         server.stop()
@@ -658,7 +710,9 @@ def main() -> None:
             f"signed-in clinician; {tool}, {args.users} connections, {args.seconds:g} s per row "
             f"after {args.warmup:g} s of warm-up, load generator on the same machine "
             f"(1-minute load average {load_before:.2f} before the run, "
-            f"{os.getloadavg()[0]:.2f} after)."
+            f"{os.getloadavg()[0]:.2f} after"
+            + (f"; gunicorn and wrk at niceness {args.priority}" if args.priority else "")
+            + ")."
         )
         print()
         print(about)
