@@ -185,10 +185,23 @@ class ConsultationResource(resources.ModelResource):
 
 class FeedbackInline(admin.StackedInline):
     model = Feedback
-    fields = ("outcome", "reason", "comment", "recorded_by", "created_at", "updated_at")
+    fields = (
+        "outcome",
+        "reason",
+        "comment",
+        "recorded_by",
+        "created_at",
+        "updated_at",
+        "history_link",
+    )
     readonly_fields = fields
     can_delete = False
     extra = 0
+
+    @admin.display(description="changes")
+    def history_link(self, obj: Feedback) -> str:
+        url = reverse("admin:decision_feedback_history", args=[obj.pk])
+        return format_html('<a href="{}">Who changed this feedback, and when</a>', url)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

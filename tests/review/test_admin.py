@@ -159,6 +159,9 @@ def test_the_history_shows_who_changed_what(client, clinician, reviewer, own_cas
     client.post(reverse("consultation_feedback", args=[own_case.pk]), {"outcome": "followed"})
     client.force_login(reviewer)
 
+    feedback_history = reverse("admin:decision_feedback_history", args=[Feedback.objects.get().pk])
+    assert feedback_history in client.get(change_url(own_case)).content.decode()
+
     response = client.get(history_url(own_case))
     assert response.status_code == 200
     assert "Completed" in response.content.decode()
