@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from decision.engine import SITES
@@ -47,11 +48,16 @@ def test_axe_finds_no_serious_violations_on_a_journey(
     journey.complete_consultation(
         page, site_url, data, "A11Y-1", on_page=audit.check, poem=[1, 2, 3, 4, 0, 1, 2]
     )
+    pk = re.search(r"/consultations/([0-9a-f-]{36})/result/", page.url)[1]
+    for document in ("summary", "handout"):
+        page.goto(site_url + reverse(f"consultation_{document}", args=[pk]))
+        expect(page.get_by_role("article")).to_be_visible()
+        audit.check(page, document)
     page.goto(f"{site_url}/")
     audit.check(page, "home-with-completed")
 
     audit.assert_clean()
-    assert len(audit.pages) >= 16
+    assert len(audit.pages) >= 18
 
 
 def test_axe_finds_no_serious_violations_in_error_states(

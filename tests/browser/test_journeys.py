@@ -8,8 +8,10 @@ browser shows is what the engine decided for what was typed.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from decision import labels
@@ -236,7 +238,9 @@ def test_revisited_step_1_shows_the_saved_clinic_reference(
     page.get_by_role("button", name="Save and go back").click()
     page.wait_for_url(re.compile(r"/steps/patient/"))
     expect(page.get_by_label("Years")).to_have_value(str(data["age_months"] // 12))
-    expect(page.get_by_label("Clinic reference")).to_have_value("BT-REVISIT", timeout=2_000)
+    expect(page.get_by_label("Clinic reference")).to_have_value("BT-REVISIT")
+    # And it saves again as it is.
+    journey.continue_to(page, "safety")
 
 
 def test_print_media_hides_navigation_on_the_result(signed_in_page: Page, site_url: str) -> None:
@@ -275,7 +279,80 @@ def test_screenshots_of_every_page_of_a_journey(
     page.emulate_media(media="print")
     shoot(page, "result-print")
     page.emulate_media(media="screen")
+    urls = print_urls(page)
+    for document in ("summary", "handout"):
+        page.goto(site_url + urls[document])
+        expect(page.get_by_role("article")).to_be_visible()
+        shoot(page, document)
+        page.emulate_media(media="print")
+        shoot(page, f"{document}-print")
+        page.emulate_media(media="screen")
 
-    assert len(shots) >= 14
+    assert len(shots) >= 18
     for path in shots:
         assert path.stat().st_size > 10_000, f"{path.name} looks empty"
+
+
+def print_urls(page: Page) -> dict[str, str]:
+    """The printable pages of the consultation whose result page is open."""
+    pk = re.search(r"/consultations/([0-9a-f-]{36})/result/", page.url)[1]
+    return {
+        name: reverse(f"consultation_{name}", args=[pk])
+        for name in ("summary", "summary_pdf", "handout", "handout_pdf")
+    }
+
+
+def test_summary_and_handout_pages_print_without_navigation(
+    signed_in_page: Page, site_url: str
+) -> None:
+    page = signed_in_page
+    data = journey.vignette("seed-ped")["input"]
+    expected = journey.expected_result(data)
+    journey.complete_consultation(page, site_url, data, "BT-DOCS")
+    urls = print_urls(page)
+
+    # The result page links to both documents.
+    page.locator(f'main a[href="{urls["summary"]}"]').first.click()
+    page.wait_for_url(re.compile(re.escape(urls["summary"]) + "$"))
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("BT-DOCS")
+    expect(main).to_contain_text(expected["next_step"]["title"])
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.locator(".doc-toolbar")).to_be_hidden()
+    expect(main).to_contain_text(expected["next_step"]["title"])
+    page.emulate_media(media="screen")
+
+    with page.expect_download() as download:
+        page.locator(f'a[href="{urls["summary_pdf"]}"]').first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+
+    page.locator(f'a[href="{urls["handout"]}"]').first.click()
+    page.wait_for_url(re.compile(re.escape(urls["handout"]) + "$"))
+    handout = page.get_by_role("article")
+    expect(handout.get_by_role("heading", level=1)).to_be_visible()
+    expect(handout).to_contain_text("BT-DOCS")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.locator(".doc-toolbar")).to_be_hidden()
+    expect(handout.get_by_role("heading", level=2).first).to_be_visible()
+    page.emulate_media(media="screen")
+
+    with page.expect_download() as download:
+        page.locator(f'a[href="{urls["handout_pdf"]}"]').first.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("document", ["summary", "handout"])
+def test_printed_documents_keep_their_title_and_reference(
+    signed_in_page: Page, site_url: str, document: str
+) -> None:
+    page = signed_in_page
+    data = journey.vignette("seed-ped")["input"]
+    journey.complete_consultation(page, site_url, data, "BT-HEADER")
+    page.goto(site_url + print_urls(page)[document])
+    page.emulate_media(media="print")
+    title = page.get_by_role("article").get_by_role("heading", level=1)
+    expect(title).to_be_visible()
+    expect(page.get_by_role("article").locator(".doc-meta")).to_contain_text("BT-HEADER")
