@@ -20,6 +20,7 @@ from decision import handout_text as words
 from decision import labels
 from decision.engine.handout import SENSITIVE_FOR_STEROID
 from decision.engine.knowledge import tcs_agent_map
+from decision.forms import format_age
 
 STEP_CODES = tuple(words.STEPS)
 COMPACT_FROM_PRODUCTS = 2
@@ -322,14 +323,11 @@ def treatments_tried(engine_input: dict[str, Any], extras: dict[str, Any]) -> li
 
 
 def patient_sentence(engine_input: dict[str, Any]) -> str:
-    from decision.forms import format_age
-
     # "Flexures (elbow and knee creases, skin folds)" → "flexures": a letter needs the term.
     sites = [labels.SITES.get(site, site).split(" (")[0].lower() for site in engine_input["sites"]]
-    sites = join_list(sites)
     sentence = (
         f"{format_age(engine_input['age_months'])} old, {engine_input['severity']} atopic "
-        f"eczema affecting the {sites}"
+        f"eczema affecting the {join_list(sites)}"
     )
     if engine_input.get("bsa_percent") is not None:
         sentence += f", about {_number(engine_input['bsa_percent'])} % of the body surface"

@@ -144,6 +144,8 @@ def test_pdf_can_be_letter_sized(clinician_client, make_completed, tmp_path):
         sizes[paper] = next(line for line in info.decode().splitlines() if "Page size" in line)
     assert "(A4)" in sizes["a4"]
     assert "(letter)" in sizes["letter"]
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
+    assert "Your child's eczema treatment plan – Eczema Step-Up clinic" in info
 
 
 @pytest.mark.parametrize("case", sorted(STRESS))
