@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.defaults import bad_request
 from django_htmx.http import HttpResponseClientRedirect
@@ -90,3 +91,18 @@ class InvalidInputMiddleware:
             "Bad request (invalid input): %s: %s", request.path, exception, exc_info=exception
         )
         return bad_request(request, exception)
+
+
+class PrivatePagesMiddleware:
+    """Pages for a signed-in clinician hold clinical records: no cache may keep them, and the
+    browser's Back button after signing out on a shared computer must not show them again."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

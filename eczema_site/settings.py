@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "eczema_site.security.LoginRequiredMiddleware",
     # A malformed id that reaches a model field is a 400, never a 500.
     "eczema_site.security.InvalidInputMiddleware",
+    # Signed-in pages are never cached (Cache-Control: no-store, private).
+    "eczema_site.security.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -156,6 +156,7 @@ def test_every_page_a_clinician_reaches_carries_the_headers_and_no_inline_code(
         assert_security_headers(response)
         if response.status_code == 200:
             assert_no_inline_code(response)
+            assert "no-store" in response["Cache-Control"], url
 
 
 def test_object_urls_are_404_for_another_clinician(client_a, client_b, consultations):

@@ -30,6 +30,20 @@ def test_a_signed_in_page_carries_the_security_headers(client_a):
     assert_no_inline_code(response)
 
 
+def test_signed_in_pages_are_never_cached(client_a):
+    response = client_a.get(reverse("home"))
+
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= cache_control
+
+
+def test_static_files_stay_cacheable_for_a_signed_in_clinician(client_a):
+    response = client_a.get("/static/css/app.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+
+
 def test_csrf_cookie_is_httponly_and_same_site(client):
     response = client.get(reverse("login"))
 

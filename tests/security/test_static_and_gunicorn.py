@@ -28,12 +28,14 @@ client = Client(SERVER_NAME="example.org")
 page = client.get("/accounts/login/", secure=True)
 css = re.search(r'href="(/static/vendor/bootstrap[^"]+[.]css)"', page.content.decode()).group(1)
 static = client.get(css, secure=True, HTTP_ACCEPT_ENCODING="br, gzip")
+missing = client.get("/no-such-page/", secure=True)
 print(json.dumps({
     "page": page.status_code,
     "css": css,
     "static": static.status_code,
     "encoding": static.headers.get("Content-Encoding"),
     "cache": static.headers.get("Cache-Control"),
+    "missing": missing.status_code,
 }))
 """
 
@@ -80,6 +82,13 @@ def test_whitenoise_serves_hashed_files_to_anyone_in_production(collected):
     assert result["static"] == 200  # no sign-in needed for static files
     assert result["encoding"] == "br"
     assert "immutable" in result["cache"]
+    # Production logs go to standard error, with a timestamp.
+    assert result["missing"] == 404
+    assert re.search(
+        r"^\d{4}-\d\d-\d\d .* WARNING django.request: Not Found: /no-such-page/$",
+        done.stderr,
+        re.MULTILINE,
+    ), done.stderr
 
 
 def free_port() -> int:
