@@ -22,8 +22,14 @@ SENSITIVE_FOR_STEROID = ("face", "eyelids", "genitals")
 
 def _voice(age_months: int) -> dict[str, str]:
     if age_months < CHILD_UNDER_MONTHS:
-        return {"who": "your child", "Who": "Your child", "whose": "your child's"}
-    return {"who": "you", "Who": "You", "whose": "your"}
+        return {
+            "who": "your child",
+            "Who": "Your child",
+            "whose": "your child's",
+            "is_unwell": "your child seems very unwell",
+        }
+    # Adults are addressed directly; "you seems" would be wrong, so the verb phrase is voiced too.
+    return {"who": "you", "Who": "You", "whose": "your", "is_unwell": "you feel very unwell"}
 
 
 def _say(text: str, voice: dict[str, str]) -> str:

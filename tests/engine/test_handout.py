@@ -92,3 +92,8 @@ def test_review_line_matches_follow_up(run):
     assert result["instructions"]["review"] == "Come back for a check in 14 days."
     urgent = run(make_input(bsa_percent=95))["instructions"]
     assert urgent["urgent"] and urgent["review_after_days"] == 0
+
+
+def test_adult_same_day_sign_is_grammatical(run):
+    items = run(make_input(age_months=300))["instructions"]["get_help_same_day"]["items"]
+    assert items[1] == "A fever, or you feel very unwell"

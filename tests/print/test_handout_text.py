@@ -22,10 +22,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "decision" / "ha
 STEP_CODES = sorted(policy()["review_after_days"])
 
 # Where the handout deliberately differs from the engine's English, with the reason.
-KNOWN_DIFFERENCES = {
-    # handout.toml builds this with "{who}" = "you", which is ungrammatical for an adult.
-    "A fever, or you seems very unwell": "A fever, or you feel very unwell",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _engine_text(text: str) -> str:
