@@ -43,6 +43,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import urllib.parse
@@ -730,17 +731,17 @@ def main() -> None:
 
 
 def readme_section(about: str, markdown: str) -> str:
+    intro = (
+        "`.venv/bin/python bench/load.py --update-readme` (about three minutes; not part of the "
+        "test suite; on a shared machine add `--priority -15 --wait-quiet 300`). It starts "
+        "gunicorn on 127.0.0.1 in production mode with a throw-away SQLite database holding "
+        "10,000 generated consultations, measures every row below in the same run, stops the "
+        "server and rewrites this section (the notes below the table are kept). Ratios are to the "
+        'baseline, a view that only answers "ok" through the full middleware stack. CPU per '
+        "request is the time gunicorn's processes spent on the CPU divided by the requests served."
+    )
     return "\n\n".join(
-        (
-            "## Load benchmark",
-            "`.venv/bin/python bench/load.py --update-readme` (about two minutes; not part of "
-            "the test suite). It starts gunicorn on 127.0.0.1 in production mode with a "
-            "throw-away SQLite database holding 10,000 generated consultations, measures every "
-            "row below in the same run, stops the server and rewrites this section. Ratios are "
-            'to the baseline, a view that only answers "ok".',
-            about,
-            markdown,
-        )
+        ("## Load benchmark", textwrap.fill(intro, 100), textwrap.fill(about, 100), markdown)
     )
 
 
