@@ -100,6 +100,9 @@ def test_axe_finds_no_serious_violations_in_error_states(
     page.goto(check_url)
     expect(page.locator("#error-summary")).to_contain_text("Some steps are not answered yet")
     audit.check(page, "check-with-missing-steps")
+    page.goto(f"{site_url}/")
+    expect(page.get_by_role("region", name="Drafts")).to_contain_text("A11Y-ERR")
+    audit.check(page, "home-with-drafts")
 
     # A page that does not exist.
     response = page.goto(f"{site_url}/consultations/not-a-consultation/")
