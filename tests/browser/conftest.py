@@ -47,13 +47,18 @@ def chromium_available() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip every browser test (before any fixture starts) when Chromium is missing."""
+    """Skip every browser test (before any fixture starts) when Chromium is missing.
+
+    CI sets BROWSER_TESTS_REQUIRED=1: there a missing browser is an error, not a silent skip.
+    """
     if chromium_available():
         return
+    mine = [item for item in items if BROWSER_DIR in Path(str(item.path)).parents]
+    if mine and os.environ.get("BROWSER_TESTS_REQUIRED", "") not in ("", "0"):
+        raise pytest.UsageError(f"BROWSER_TESTS_REQUIRED is set but {SKIP_MESSAGE}")
     skip = pytest.mark.skip(reason=SKIP_MESSAGE)
-    for item in items:
-        if BROWSER_DIR in Path(str(item.path)).parents:
-            item.add_marker(skip)
+    for item in mine:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
