@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 ]
 SKIP_MESSAGE = (
     f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` "
-    "(or run scripts/install-browser-deps.sh)"
+    "(or run scripts/install-system-deps.sh)"
 )
 BROWSER_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BROWSER_DIR.parents[1] / "test-artifacts" / "browser"
