@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,9 +12,11 @@ from django.contrib.auth.middleware import (
     LoginRequiredMiddleware as DjangoLoginRequiredMiddleware,
 )
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.defaults import bad_request
@@ -105,4 +108,44 @@ class PrivatePagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             add_never_cache_headers(response)
+        return response
+
+
+class SessionStore(DatabaseSessionStore):
+    """The database session store (SESSION_ENGINE = "eczema_site.security"), remembering the
+    stored expiry of the session it loaded, for SessionRefreshMiddleware."""
+
+    stored_expire_date = None
+
+    def _get_session_from_db(self) -> Any:
+        stored = super()._get_session_from_db()
+        self.stored_expire_date = stored.expire_date if stored is not None else None
+        return stored
+
+
+class SessionRefreshMiddleware:
+    """Idle expiry without a session write on every request. A request renews a session's expiry
+    (SESSION_COOKIE_AGE ahead, in the store and in the cookie) only when it was last renewed
+    SESSION_REFRESH_SECONDS or more ago, so a session expires between SESSION_COOKIE_AGE minus
+    SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last request. Listed after
+    SessionMiddleware, so that its response step, which does the saving, runs after this one."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a stored session the request used (every signed-in page does): never create one,
+        # never load one just to refresh it, and leave one already being saved alone.
+        if session is None or not session.accessed or session.modified or session.is_empty():
+            return response
+        stored = getattr(session, "stored_expire_date", None)
+        if stored is None:
+            # Another session engine: renew on every request, as SESSION_SAVE_EVERY_REQUEST did.
+            session.modified = True
+            return response
+        renewed_ago = timedelta(seconds=settings.SESSION_COOKIE_AGE) - (stored - timezone.now())
+        if renewed_ago >= timedelta(seconds=settings.SESSION_REFRESH_SECONDS):
+            session.modified = True
         return response

@@ -8,12 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from decision.models import Consultation
+from eczema_site import security
 from tests.helpers import make_input
 from tests.security.conftest import PASSWORD
 from tests.web.journey import eczema_post, patient_post, safety_post, step_url
@@ -59,15 +61,69 @@ def login_redirect_next(response) -> str:
     return parse_qs(location.query)["next"][0]
 
 
-def test_the_idle_time_is_the_session_lifetime_and_every_request_renews_it(signed_in):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    Session.objects.update(expire_date=timezone.now() + timedelta(seconds=5))
+def renewed_ago(seconds: int) -> None:
+    """Make the stored session look as if it was last renewed this many seconds ago."""
+    left = settings.SESSION_COOKIE_AGE - seconds
+    Session.objects.update(expire_date=timezone.now() + timedelta(seconds=left))
+
+
+def test_the_idle_time_is_the_session_lifetime_and_a_request_renews_it(signed_in):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert 0 < settings.SESSION_REFRESH_SECONDS <= 60
+    renewed_ago(settings.SESSION_COOKIE_AGE - 5)
 
     assert signed_in.get(reverse("home")).status_code == 200
 
     renewed = Session.objects.get().expire_date - timezone.now()
     assert renewed > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
     assert signed_in.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+def test_the_session_is_written_at_most_once_every_refresh_interval(signed_in):
+    every = settings.SESSION_REFRESH_SECONDS
+
+    def get_home():
+        response = signed_in.get(reverse("home"))
+        assert response.status_code == 200
+        return response
+
+    # Renewed less than the interval ago: no write, no new cookie, the expiry stays.
+    for seconds in (0, every - 2):
+        renewed_ago(seconds)
+        before = Session.objects.get().expire_date
+        assert "sessionid" not in get_home().cookies
+        assert Session.objects.get().expire_date == before
+
+    # Once the interval has passed: written again, and the idle clock restarts.
+    renewed_ago(every + 1)
+    response = get_home()
+    assert response.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+    left = Session.objects.get().expire_date - timezone.now()
+    assert left > timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+
+    # And not again straight after.
+    assert "sessionid" not in get_home().cookies
+
+
+def test_sessions_are_stored_in_the_database_store(signed_in):
+    assert settings.SESSION_ENGINE == "eczema_site.security"
+    assert issubclass(security.SessionStore, DatabaseSessionStore)
+    assert Session.objects.count() == 1
+
+
+def test_a_recently_renewed_session_still_expires_after_the_idle_time(signed_in):
+    renewed_ago(0)
+    assert signed_in.get(reverse("home")).status_code == 200
+    expire_sessions()
+
+    assert login_redirect_next(signed_in.get(reverse("home"))) == reverse("home")
+
+
+def test_signed_out_requests_create_no_session(client):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert not Session.objects.exists()
 
 
 def test_an_idle_session_expires(signed_in):

@@ -65,6 +65,7 @@ def test_hosts_origins_database_and_idle_time_come_from_the_environment():
         "DATABASES",
         "SESSION_COOKIE_AGE",
         "SESSION_SAVE_EVERY_REQUEST",
+        "SESSION_REFRESH_SECONDS",
     )
 
     assert values["ALLOWED_HOSTS"] == ["clinic.example.org", "www.clinic.example.org"]
@@ -73,7 +74,8 @@ def test_hosts_origins_database_and_idle_time_come_from_the_environment():
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5432, "eczema")
     assert values["SESSION_COOKIE_AGE"] == 600
-    assert values["SESSION_SAVE_EVERY_REQUEST"] is True
+    assert values["SESSION_SAVE_EVERY_REQUEST"] is False
+    assert values["SESSION_REFRESH_SECONDS"] == 60
 
 
 def test_behind_a_proxy_https_is_taken_from_x_forwarded_proto():
