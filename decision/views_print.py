@@ -11,11 +11,12 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -28,6 +29,11 @@ from decision.views import _answer_sections, _get_consultation_for_user
 SUMMARY_DOCUMENT = "decision/print/summary_document.html"
 HANDOUT_DOCUMENT = "decision/handout/document.html"
 PDF_TEMPLATE = "decision/print/pdf.html"
+# Part of every cached PDF's key: raise it when the documents' templates or stylesheet change in a
+# way that must not wait for the cache to empty (the default cache is per process and in memory,
+# so a restart after a deploy empties it anyway).
+PDF_CACHE_VERSION = 1
+PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _completed(request: HttpRequest, pk: UUID) -> Consultation | HttpResponse:
@@ -87,11 +93,40 @@ def document_html(request: HttpRequest, consultation: Consultation, kind: str, p
     )
 
 
+def _pdf_cache_key(consultation: Consultation, kind: str, paper: str) -> str:
+    """A completed consultation's record never changes (decision.models), so neither do its PDFs:
+    the key is everything else they depend on."""
+    completed = consultation.completed_at.isoformat() if consultation.completed_at else ""
+    parts = (
+        "pdf",
+        PDF_CACHE_VERSION,
+        consultation.pk,
+        completed,
+        consultation.ruleset_version,
+        kind,
+        paper,
+        translation.get_language() or "",
+        settings.CLINIC_NAME,
+    )
+    return ":".join(slugify(str(part)) or "-" for part in parts)
+
+
+def _pdf_bytes(request: HttpRequest, consultation: Consultation, kind: str) -> bytes:
+    """The PDF, rendered once per process and cached. Only ever called after the access check
+    (_completed), so the cache never serves a document its requester could not see."""
+    paper = _paper(request)
+    key = _pdf_cache_key(consultation, kind, paper)
+    data = cache.get(key)
+    if data is None:
+        data = pdf.render_pdf(document_html(request, consultation, kind, paper))
+        cache.set(key, data, PDF_CACHE_SECONDS)
+    return data
+
+
 def _pdf_response(request: HttpRequest, consultation: Consultation, kind: str) -> HttpResponse:
-    html = document_html(request, consultation, kind, _paper(request))
     name = slugify(consultation.patient_reference) or "consultation"
     filename = f"{kind}-{name}-{_completed_on(consultation):%Y-%m-%d}.pdf"
-    response = HttpResponse(pdf.render_pdf(html), content_type="application/pdf")
+    response = HttpResponse(_pdf_bytes(request, consultation, kind), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Patient documents: never kept in a shared cache.
     response["Cache-Control"] = "private, no-store"

@@ -204,6 +204,16 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ENGINE = "eczema_site.security"  # the database store, remembering the stored expiry
 SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", 60)
 SESSION_COOKIE_HTTPONLY = True
+
+# The cache: per process, in memory. It holds the PDFs of completed consultations (they never
+# change; decision.views_print), at most MAX_ENTRIES of them (a few MB) per gunicorn worker.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "eczema-step-up",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 500)},
+    }
+}
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
