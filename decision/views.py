@@ -7,23 +7,27 @@ a redrawn part of the form) with `_preview` set, which never saves anything.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from urllib.parse import urlencode
+from uuid import UUID, uuid4
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import panels, roles, steps
+from decision import labels, panels, roles, steps
 from decision.engine import AssessmentError, evaluate, parse_assessment
+from decision.forms import format_age
 from decision.models import Consultation
 
-HOME_LIMIT = 50
+HOME_PAGE_SIZE = 20
 PANELS_TEMPLATE = "decision/panels.html"
 
 
@@ -48,20 +52,69 @@ def _step_url(consultation: Consultation | None, step: steps.Step) -> str:
     return reverse("consultation_step", args=[consultation.pk, step.slug])
 
 
+def _home_page(request: HttpRequest, queryset, param: str, other: str) -> dict[str, Any]:
+    """One page (HOME_PAGE_SIZE rows) of a home-page table, with links to the newer and older
+    pages that keep the other table's page."""
+    page = Paginator(queryset, HOME_PAGE_SIZE).get_page(request.GET.get(param))
+    keep = {other: request.GET[other]} if request.GET.get(other, "").isdigit() else {}
+
+    def link(number: int) -> str:
+        return "?" + urlencode({**keep, param: number})
+
+    return {
+        "page": page,
+        "rows": list(page.object_list),
+        "newer_url": link(page.previous_page_number()) if page.has_previous() else "",
+        "older_url": link(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _home_rows(rows: list[dict[str, Any]], url_name: str, when: str) -> list[dict[str, Any]]:
+    """What each row shows, worked out here once rather than by a filter or {% url %} per cell."""
+    placeholder = uuid4()
+    url = reverse(url_name, args=[placeholder])
+    before, after = url.split(str(placeholder))
+    label = labels.label
+    table = []
+    for row in rows:
+        moment = timezone.localtime(row[when])
+        table.append(
+            {
+                "reference": row["patient_reference"],
+                "has_red_flags": row["has_red_flags"],
+                "age": format_age(row["age_months"]),
+                "severity": label(row["severity"]),
+                "next_step": label(row["next_step_code"]),
+                "same_day": row["most_urgent_referral"] == "same_day",
+                "iso": dateformat.format(moment, "c"),
+                "shown": dateformat.format(moment, "j M Y, H:i"),
+                "url": f"{before}{row['pk']}{after}",
+            }
+        )
+    return table
+
+
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
-    mine = Consultation.objects.for_user(request.user).defer(
-        "answers", "engine_input", "engine_output"
+    # Plain values, not model instances: only what the tables show.
+    mine = Consultation.objects.for_user(request.user).values(
+        "pk",
+        "patient_reference",
+        "has_red_flags",
+        "age_months",
+        "severity",
+        "next_step_code",
+        "most_urgent_referral",
+        "updated_at",
+        "completed_at",
     )
-    return render(
-        request,
-        "decision/home.html",
-        {
-            "drafts": list(mine.drafts().order_by("-updated_at")[:HOME_LIMIT]),
-            "completed": list(mine.completed().order_by("-completed_at")[:HOME_LIMIT]),
-            "home_limit": HOME_LIMIT,
-        },
+    drafts = _home_page(request, mine.drafts().order_by("-updated_at"), "drafts", "completed")
+    completed = _home_page(
+        request, mine.completed().order_by("-completed_at"), "completed", "drafts"
     )
+    drafts["rows"] = _home_rows(drafts["rows"], "consultation_resume", "updated_at")
+    completed["rows"] = _home_rows(completed["rows"], "consultation_result", "completed_at")
+    return render(request, "decision/home.html", {"drafts": drafts, "completed": completed})
 
 
 @require_http_methods(["GET"])
