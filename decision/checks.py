@@ -13,9 +13,12 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         return []
     return [
         Error(
-            "DJANGO_SECRET_KEY is missing, the development default, or shorter than 32 "
-            "characters, and DEBUG is off.",
-            hint="Set DJANGO_SECRET_KEY to a long random value (or DJANGO_DEBUG=1 locally).",
+            "DJANGO_SECRET_KEY is missing, the development default, or weak (fewer than 50 "
+            "characters or 5 distinct ones), and DEBUG is off.",
+            hint=(
+                "Set DJANGO_SECRET_KEY to a long random value (or DJANGO_DEBUG=1 for local "
+                "development commands such as makemigrations)."
+            ),
             id="decision.E001",
         )
     ]
