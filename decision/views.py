@@ -6,6 +6,7 @@ a redrawn part of the form) with `_preview` set, which never saves anything.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID, uuid4
@@ -341,7 +342,8 @@ def consultation_result(request: HttpRequest, pk: UUID) -> HttpResponse:
             "consultation": consultation,
             "result": output,
             "alerts": panels.by_urgency(output.get("alerts", [])),
-            "sections": _answer_sections(consultation, change_links=False),
+            # Worked out only when the cached fragment that shows them has to be rendered.
+            "sections": functools.cache(lambda: _answer_sections(consultation, change_links=False)),
         },
     )
 
