@@ -667,7 +667,7 @@ def main() -> None:
         endpoints = [
             Endpoint("baseline", "Baseline: `/healthz` (\"ok\", no work)", "GET",
                      [urls["baseline"]], "baseline", expect_type="text/plain"),
-            Endpoint("home", f"Home page (latest of {data['consultations']:,})", "GET",
+            Endpoint("home", f"Home page (first 20 of {data['consultations']:,} a table)", "GET",
                      [urls["home"]], "html", headers=signed_in),
             Endpoint("step_get", "Questionnaire step 3, GET", "GET", urls["step_get"], "html",
                      headers=signed_in),
@@ -675,12 +675,14 @@ def main() -> None:
                      urls["step_post"], "html", expect_status=302, body=data["step_post_body"],
                      headers={**signed_in, "X-CSRFToken": data["csrf_secret"],
                               "Content-Type": "application/x-www-form-urlencoded"}),
-            Endpoint("result", "Result page", "GET", [urls["result"]], "html",
+            Endpoint("result", "Result page (one consultation: cached after its first view)", "GET",
+                     [urls["result"]], "html",
                      headers=signed_in),
         ]  # fmt: skip
         if urls["handout_pdf"]:
             endpoints.append(
-                Endpoint("handout_pdf", "Handout PDF (WeasyPrint)", "GET", [urls["handout_pdf"]],
+                Endpoint("handout_pdf", "Handout PDF (WeasyPrint; cached after the first)", "GET",
+                         [urls["handout_pdf"]],
                          "pdf", expect_type="application/pdf", headers=signed_in)
             )  # fmt: skip
         else:
