@@ -52,6 +52,11 @@ CONDITIONAL_QUESTIONS = {
 COURSE_FIELDS = ("applications_per_day", "weeks", "adherence", "grams_per_week")
 
 
+def _range_errors(message: str) -> dict[str, str]:
+    """One plain message for a number that is not a number or is out of range."""
+    return {"invalid": message, "min_value": message, "max_value": message}
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     """One "check your answers" row; `field` is the form field the Change link jumps to."""
@@ -229,11 +234,7 @@ class PatientForm(StepForm):
         min_value=0,
         max_value=11,
         help_text="Completed months beyond the years (0–11). Leave blank for 0.",
-        error_messages={
-            "invalid": "Enter the months as a whole number from 0 to 11",
-            "min_value": "Enter the months as a whole number from 0 to 11",
-            "max_value": "Enter the months as a whole number from 0 to 11",
-        },
+        error_messages=_range_errors("Enter the months as a whole number from 0 to 11"),
     )
     immunocompromised = forms.BooleanField(
         label=labels.PATIENT_FLAGS["immunocompromised"], required=False
@@ -476,11 +477,7 @@ class EczemaForm(StepForm):
         max_digits=4,
         help_text="Optional. The patient's palm with fingers is about 1 %. Leave blank if not "
         "estimated.",
-        error_messages={
-            "invalid": "Enter the body surface area as a number from 0 to 100",
-            "min_value": "Enter the body surface area as a number from 0 to 100",
-            "max_value": "Enter the body surface area as a number from 0 to 100",
-        },
+        error_messages=_range_errors("Enter the body surface area as a number from 0 to 100"),
     )
     sleep_loss_nights_per_week = forms.IntegerField(
         label="Nights of sleep lost to eczema per week",
@@ -488,11 +485,7 @@ class EczemaForm(StepForm):
         min_value=0,
         max_value=7,
         help_text="0–7. Leave blank for 0.",
-        error_messages={
-            "invalid": "Enter the nights as a whole number from 0 to 7",
-            "min_value": "Enter the nights as a whole number from 0 to 7",
-            "max_value": "Enter the nights as a whole number from 0 to 7",
-        },
+        error_messages=_range_errors("Enter the nights as a whole number from 0 to 7"),
     )
     major_life_impact = forms.BooleanField(
         label="Major impact on school, work or relationships", required=False
@@ -622,11 +615,9 @@ class TreatmentForm(StepForm):
         min_value=0,
         max_value=APPLICATIONS_PER_DAY_MAX,
         help_text="0–4.",
-        error_messages={
-            "invalid": "Enter the applications per day as a whole number from 0 to 4",
-            "min_value": "Enter the applications per day as a whole number from 0 to 4",
-            "max_value": "Enter the applications per day as a whole number from 0 to 4",
-        },
+        error_messages=_range_errors(
+            "Enter the applications per day as a whole number from 0 to 4"
+        ),
     )
     weeks = forms.DecimalField(
         label="Weeks of the current course",
@@ -636,11 +627,7 @@ class TreatmentForm(StepForm):
         decimal_places=1,
         max_digits=4,
         help_text="For example 3, or 1.5 for ten days.",
-        error_messages={
-            "invalid": "Enter the weeks as a number from 0 to 520",
-            "min_value": "Enter the weeks as a number from 0 to 520",
-            "max_value": "Enter the weeks as a number from 0 to 520",
-        },
+        error_messages=_range_errors("Enter the weeks as a number from 0 to 520"),
     )
     adherence = forms.ChoiceField(
         label="Adherence",
@@ -656,11 +643,7 @@ class TreatmentForm(StepForm):
         decimal_places=1,
         max_digits=5,
         help_text="Optional: from the tubes used. Leave blank if not known.",
-        error_messages={
-            "invalid": "Enter the grams per week as a number from 0 to 2000",
-            "min_value": "Enter the grams per week as a number from 0 to 2000",
-            "max_value": "Enter the grams per week as a number from 0 to 2000",
-        },
+        error_messages=_range_errors("Enter the grams per week as a number from 0 to 2000"),
     )
     emollients_daily = forms.TypedChoiceField(
         label="Are emollients used every day?",
