@@ -7,6 +7,8 @@ for anyone else's); a draft has no documents yet and goes back to its questionna
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from uuid import UUID
 
@@ -36,11 +38,21 @@ PDF_CACHE_VERSION = 1
 PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
-def _completed(request: HttpRequest, pk: UUID) -> Consultation | HttpResponse:
-    consultation = _get_consultation_for_user(request, pk)
-    if not consultation.is_completed:
-        return redirect("consultation_resume", pk=consultation.pk)
-    return consultation
+def _completed_only(
+    view: Callable[[HttpRequest, Consultation], HttpResponse],
+) -> Callable[[HttpRequest, UUID], HttpResponse]:
+    """GET-only view of a completed consultation the user may read; a draft goes back to its
+    questions (access is checked first: another clinician's consultation is a 404)."""
+
+    @require_GET
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: UUID) -> HttpResponse:
+        consultation = _get_consultation_for_user(request, pk)
+        if not consultation.is_completed:
+            return redirect("consultation_resume", pk=consultation.pk)
+        return view(request, consultation)
+
+    return wrapper
 
 
 def _completed_on(consultation: Consultation):
@@ -141,11 +153,8 @@ def _toolbar(consultation: Consultation, pdf_name: str, other_name: str, other_l
     }
 
 
-@require_GET
-def consultation_summary(request: HttpRequest, pk: UUID) -> HttpResponse:
-    consultation = _completed(request, pk)
-    if isinstance(consultation, HttpResponse):
-        return consultation
+@_completed_only
+def consultation_summary(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     context = _summary_context(consultation)
     context.update(
         _toolbar(consultation, "consultation_summary_pdf", "consultation_handout", _("Handout"))
@@ -153,19 +162,13 @@ def consultation_summary(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "decision/summary.html", context)
 
 
-@require_GET
-def consultation_summary_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
-    consultation = _completed(request, pk)
-    if isinstance(consultation, HttpResponse):
-        return consultation
+@_completed_only
+def consultation_summary_pdf(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     return _pdf_response(request, consultation, "summary")
 
 
-@require_GET
-def consultation_handout(request: HttpRequest, pk: UUID) -> HttpResponse:
-    consultation = _completed(request, pk)
-    if isinstance(consultation, HttpResponse):
-        return consultation
+@_completed_only
+def consultation_handout(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     context = _handout_context(consultation)
     context.update(
         _toolbar(
@@ -175,9 +178,6 @@ def consultation_handout(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "decision/handout.html", context)
 
 
-@require_GET
-def consultation_handout_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
-    consultation = _completed(request, pk)
-    if isinstance(consultation, HttpResponse):
-        return consultation
+@_completed_only
+def consultation_handout_pdf(request: HttpRequest, consultation: Consultation) -> HttpResponse:
     return _pdf_response(request, consultation, "handout")
