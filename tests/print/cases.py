@@ -5,23 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from decision.engine import SITES
 from tests.helpers import make_input, vignettes
 
 VIGNETTES = vignettes()
 VIGNETTE_IDS = [v["id"] for v in VIGNETTES]
-ALL_SITES = [
-    "face",
-    "eyelids",
-    "neck",
-    "scalp",
-    "flexures",
-    "hands",
-    "feet",
-    "arms",
-    "legs",
-    "trunk",
-    "genitals",
-]
+ALL_SITES = list(SITES)
 FAILED = {"tci": "inadequate_response", "wet_wraps": "inadequate_response"}
 # The longest handouts the rules can produce: every site, a diet question, and the most products.
 STRESS: dict[str, dict[str, Any]] = {
