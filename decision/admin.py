@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from import_export import fields, resources
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
 from decision import labels
+from decision.csv_safety import SafeCSV
 from decision.models import Consultation, Feedback
 
 # The printable summary if the print views provide one, else the result page.
@@ -303,9 +303,10 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         ),
     )
 
-    # Resource and format for the CSV export of the filtered list (the "Export" button).
+    # Resource and format for the CSV export of the filtered list (the "Export" button); every
+    # cell is neutralised against spreadsheet formulas (decision.csv_safety).
     resource_classes = (ConsultationResource,)
-    export_formats = (CSV,)
+    export_formats = (SafeCSV,)
     skip_export_form = True
 
     # Only the clinic reference of a draft may be corrected here; everything else is the record.
