@@ -284,3 +284,40 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.consultation_id})"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API (decision/api), sent as `Authorization: Bearer …`.
+
+    The token is `esu_<prefix>_<secret>`. Only the prefix (to find the row) and the SHA-256 of
+    the secret are stored: the token itself is shown once, when it is created. A revoked token
+    keeps its row, so the account page can say when it was revoked.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=60, help_text="What the token is for.")
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} (esu_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from decision import views, views_print, views_review
+from decision.api.account import account
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -47,4 +48,5 @@ urlpatterns = [
         name="consultation_feedback",
     ),
     path("review/", views_review.review_dashboard, name="review_dashboard"),
+    path("account/", account, name="account"),
 ]

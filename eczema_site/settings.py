@@ -271,3 +271,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- The JSON API (decision/api) ------------------------------------------------------------
+# /api/v1/recommend reads its body itself, up to this size (a batch of 1,000 typical assessments
+# is about 700 KB); the site's forms keep DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+API_MAX_BATCH = envint("API_MAX_BATCH", 1000)
+# Requests per token user, counted per process in the cache ("number/s|min|hour|day").
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")

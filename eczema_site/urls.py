@@ -6,5 +6,6 @@ from decision.views_health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("decision.api.urls")),
     path("", include("decision.urls")),
 ]

@@ -1,4 +1,8 @@
-"""The `recommend` command's core, kept Django-free so it can be tested and benchmarked alone."""
+"""The `recommend` command's core, kept Django-free so it can be tested and benchmarked alone.
+
+The JSON API (decision/api) uses `recommend_data` too, so both answer alike: the same results and
+the same `field.path: message` errors.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,24 @@ from decision.engine.result import dumps
 from decision.engine.rules import evaluate
 
 
-def recommend_json(text: str) -> tuple[str | None, list[str]]:
-    """Evaluate one assessment or a batch (JSON array). Returns (output JSON, error lines);
-    exactly one of them is empty. One invalid batch item fails the whole call."""
+def load_json(text: str) -> Any:
+    """Parse JSON text; AssessmentError (path `input`) when it is not JSON."""
     try:
-        data: Any = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, [f"input: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
+        message = f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    except RecursionError:
+        message = "not valid JSON (nested too deeply)"
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        message = f"not valid JSON ({exc})"
+    raise AssessmentError([FieldError("input", message)])
+
+
+def recommend_data(data: Any) -> Any:
+    """Evaluate one assessment (an object) or a batch (a list): the contract's JSON-ready result.
+
+    Raises AssessmentError with every problem; one invalid batch item fails the whole call, its
+    errors prefixed `[i].`."""
     if isinstance(data, list):
         assessments = []
         errors: list[FieldError] = []
@@ -26,10 +41,15 @@ def recommend_json(text: str) -> tuple[str | None, list[str]]:
             except AssessmentError as exc:
                 errors.extend(exc.errors)
         if errors:
-            return None, [str(e) for e in errors]
-        return dumps([evaluate(a).to_dict() for a in assessments]), []
+            raise AssessmentError(errors)
+        return [evaluate(a).to_dict() for a in assessments]
+    return evaluate(parse_assessment(data)).to_dict()
+
+
+def recommend_json(text: str) -> tuple[str | None, list[str]]:
+    """Evaluate one assessment or a batch (JSON array). Returns (output JSON, error lines);
+    exactly one of them is empty."""
     try:
-        assessment = parse_assessment(data)
+        return dumps(recommend_data(load_json(text))), []
     except AssessmentError as exc:
         return None, [str(e) for e in exc.errors]
-    return dumps(evaluate(assessment).to_dict()), []

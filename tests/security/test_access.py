@@ -15,7 +15,7 @@ from django.urls import reverse
 from decision.models import Consultation
 from tests.helpers import make_input
 from tests.security.pages import assert_no_inline_code, assert_security_headers
-from tests.security.urls import Route, all_routes, crawl, is_login_redirect
+from tests.security.urls import MACHINE, Route, all_routes, crawl, is_login_redirect
 from tests.web.journey import complete, enter
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,13 @@ PUBLIC = {
     "login": "the sign-in page",
     "admin:login": "the admin's sign-in page",
     "healthz": "liveness probe for the proxy: plain 'ok', no data, no database",
+    "api:openapi-json": "the JSON API's OpenAPI schema: a description of the API, no data",
+    "api:docs": "the JSON API's documentation, rendered from that schema: no data",
 }
 METHODS = ("get", "post")
 
 ROUTES = all_routes()
-PRIVATE_ROUTES = [route for route in ROUTES if route.name not in PUBLIC]
+PRIVATE_ROUTES = [route for route in ROUTES if route.name not in PUBLIC | MACHINE.keys()]
 ADMIN_ROUTES = [route for route in ROUTES if route.is_admin]
 OBJECT_ROUTES = [route for route in ROUTES if route.is_object_url and not route.is_admin]
 
@@ -69,7 +71,7 @@ def test_the_walk_finds_the_sites_pages():
 def test_only_the_listed_pages_are_open_without_sign_in():
     public = {route.name for route in ROUTES if route.is_public}
 
-    assert public == set(PUBLIC)
+    assert public == set(PUBLIC) | set(MACHINE)
 
 
 @pytest.mark.parametrize("route", PRIVATE_ROUTES, ids=ids(PRIVATE_ROUTES))

@@ -19,6 +19,15 @@ from django.urls import URLPattern, URLResolver, converters, get_resolver, resol
 from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
+# Machine endpoints: they use no session at all, and authenticate every request by a personal API
+# token (tests/api) instead, answering 401 without one. Anyone may call them, as anyone may open
+# the sign-in page: tests/security/test_access.py lists both.
+MACHINE = {
+    "api:recommend": "evaluates an assessment for an API token holder",
+    "api:consultations": "lists the token holder's own completed consultations",
+    "api:consultation": "one of the token holder's own completed consultations",
+}
+
 # Values tried, in order, for a path parameter, by converter (None: a regex group).
 SAMPLES: dict[type | None, tuple[str, ...]] = {
     converters.UUIDConverter: (str(uuid.UUID(int=1)),),
