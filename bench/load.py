@@ -17,7 +17,11 @@ What it does, and undoes:
    --seconds (a Python thread-pool client when wrk is missing): throughput and p50/p95/p99 latency.
    The baseline is /healthz, a view that does nothing ("ok"), measured in the same run.
 5. `manage.py recommend` on the 10,000 generated cases: batch throughput (start-up included).
-6. Prints a Markdown table (and with --update-readme writes it under "## Load benchmark").
+6. In-process CPU per request, with no server and no load generator competing for the cores:
+   Django's test client through the full middleware stack, `time.process_time()` over repeated
+   requests, for step 3 GET against a signed-in page with nothing on it (a clinician's empty home
+   page). `--in-process-only` measures just this (a smaller database, in about half a minute).
+7. Prints Markdown tables (and with --update-readme writes them under "## Load benchmark").
 gunicorn is always stopped and the temporary directory removed; traffic goes only to 127.0.0.1.
 
 Targets (issue 7, 2-core machine, 20 concurrent users): every HTML page p95 < 50 ms and at least
@@ -61,6 +65,10 @@ USERNAME = "bench-load"
 DRAFTS = 20
 
 HTML_P95_MS = 50.0
+# Issue 12: step 3 GET in-process, from 14.6 ms CPU per request with crispy-forms.
+STEP_CPU_MS = 6.0
+IN_PROCESS_ROUNDS = 5
+IN_PROCESS_REQUESTS = 100
 HTML_MIN_RATIO = 0.25
 PDF_P95_MS = 500.0
 # Niceness for gunicorn and wrk (--priority): negative raises their CPU share over other work.
@@ -146,11 +154,17 @@ def prepare(consultations: int) -> dict[str, Any]:
 
     from importlib import import_module
 
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
+    def signed_in_session(user: Any) -> str:
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+    # A second clinician with no consultations: their home page is the "empty signed-in page".
+    empty_user, _ = user_model.objects.get_or_create(username=f"{USERNAME}-empty")
+    Consultation.objects.filter(created_by=empty_user).delete()
 
     def url(name: str, *args: Any) -> str | None:
         try:
@@ -162,7 +176,8 @@ def prepare(consultations: int) -> dict[str, Any]:
         "consultations": Consultation.objects.filter(created_by=user).count(),
         "generated_seconds": round(generated, 1),
         "session_cookie": settings.SESSION_COOKIE_NAME,
-        "session_key": session.session_key,
+        "session_key": signed_in_session(user),
+        "empty_session_key": signed_in_session(empty_user),
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "csrf_secret": get_random_string(32),
         "urls": {
@@ -187,6 +202,58 @@ def eczema_post_body(case: dict[str, Any]) -> str:
     fields += [("sleep_loss_nights_per_week", "1"), ("_action", "continue")]
     fields += [(f"poem_{n}", str(n % 5)) for n in range(1, 8)]
     return urllib.parse.urlencode(fields)
+
+
+# --------------------------------------------------------------- 6: in-process CPU (subprocess)
+def in_process(data: dict[str, Any]) -> dict[str, float]:
+    """Runs inside the benchmark's environment after prepare: CPU ms per request, median of rounds.
+
+    No server and no load generator share the cores, so this isolates what the page itself costs.
+    """
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eczema_site.settings")
+    django.setup()
+    from django.test import Client
+
+    urls = data["urls"]
+    pages = {
+        "empty": (data["empty_session_key"], [urls["home"]]),
+        "step_get": (data["session_key"], urls["step_get"]),
+    }
+    results = {}
+    for name, (session_key, paths) in pages.items():
+        client = Client(HTTP_HOST=HOST)
+        client.cookies[data["session_cookie"]] = session_key
+        cpu_ms_per_request(client, paths, IN_PROCESS_REQUESTS // 2)  # warm-up: templates, caches
+        rounds = [
+            cpu_ms_per_request(client, paths, IN_PROCESS_REQUESTS) for _ in range(IN_PROCESS_ROUNDS)
+        ]
+        results[name] = round(statistics.median(rounds), 2)
+    return results
+
+
+def cpu_ms_per_request(client: Any, paths: list[str], count: int) -> float:
+    started = time.process_time()
+    for index in range(count):
+        response = client.get(paths[index % len(paths)])
+        if response.status_code != 200:
+            raise SystemExit(f"in-process: {paths[0]} answered {response.status_code}")
+    return (time.process_time() - started) * 1000 / count
+
+
+def in_process_table(cpu: dict[str, float]) -> tuple[str, bool]:
+    met = cpu["step_get"] <= STEP_CPU_MS
+    lines = [
+        "| In-process (test client, no server) | CPU per request | × empty page | Target | Met |",
+        "|---|---:|---:|---|---|",
+        f"| Signed-in page with nothing on it (an empty home page) | {cpu['empty']:.2f} ms | 1.0 "
+        "|  |  |",
+        f"| Questionnaire step 3, GET | {cpu['step_get']:.2f} ms "
+        f"| {cpu['step_get'] / cpu['empty']:.1f} | ≤ {STEP_CPU_MS:g} ms (issue 12) "
+        f"| {'yes' if met else '**no**'} |",
+    ]
+    return "\n".join(lines), met
 
 
 # ----------------------------------------------------------------------------- 3: the server
@@ -620,12 +687,23 @@ def main() -> None:
         help="run gunicorn, wrk and recommend at this niceness, e.g. -15 on a shared machine "
         "(negative values need root)",
     )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="measure only the in-process CPU per request (step 3 GET, empty page); no server",
+    )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.prepare:
         print(json.dumps(prepare(args.consultations)))
         return
+    if args.in_process:
+        print(json.dumps(in_process(json.loads(args.in_process))))
+        return
+    if args.in_process_only and args.consultations == parser.get_default("consultations"):
+        args.consultations = 200  # the step page does not depend on how many there are
 
     PRIORITY["nice"] = args.priority
     wait_for_quiet(args.wait_quiet)
@@ -654,9 +732,24 @@ def main() -> None:
         data = json.loads(prepared.stdout.strip().splitlines()[-1])
         print(
             f"load: {data['consultations']:,} consultations ({data['generated_seconds']} s to "
-            f"evaluate); starting gunicorn ({args.workers} sync workers)",
+            "evaluate); in-process CPU per request",
             flush=True,
         )
+        measured = subprocess.run(
+            [PYTHON, str(Path(__file__).resolve()), "--in-process", json.dumps(data)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+            preexec_fn=child_priority,
+        )  # fmt: skip
+        if measured.returncode:
+            raise SystemExit(f"load: in-process measurement failed:\n{measured.stderr}")
+        cpu = json.loads(measured.stdout.strip().splitlines()[-1])
+        cpu_markdown, cpu_met = in_process_table(cpu)
+        print(f"load: in-process CPU per request: {cpu}", flush=True)
+        if args.in_process_only:
+            print()
+            print(cpu_markdown)
+            return
+        print(f"load: starting gunicorn ({args.workers} sync workers)", flush=True)
         server = start_gunicorn(env, args.workers, workdir)
         cookie = (
             f"{data['session_cookie']}={data['session_key']}; "
@@ -705,6 +798,8 @@ def main() -> None:
         print("load: manage.py recommend batches", flush=True)
         recommend = recommend_batch(args.consultations, workdir)
         markdown, missed = table(measurements, recommend, args.users)
+        if not cpu_met:
+            missed.append("step 3 in-process CPU")
         tool = measurements[0].tool
         about = (
             f"Measured {dt.date.today():%d %b %Y} on {machine()}; Python "
@@ -721,10 +816,12 @@ def main() -> None:
         print(about)
         print()
         print(markdown)
+        print()
+        print(cpu_markdown)
         if missed:
             print(f"\nload: targets not met: {', '.join(missed)}")
         if args.update_readme:
-            update_readme(readme_section(about, markdown))
+            update_readme(readme_section(about, markdown, cpu_markdown))
             print("load: README.md updated (## Load benchmark)")
     finally:
         if server is not None:
@@ -732,7 +829,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def readme_section(about: str, markdown: str) -> str:
+def readme_section(about: str, markdown: str, cpu_markdown: str) -> str:
     intro = (
         "`.venv/bin/python bench/load.py --update-readme` (about three minutes; not part of the "
         "test suite; on a shared machine add `--priority -15 --wait-quiet 300`). It starts "
@@ -742,8 +839,19 @@ def readme_section(about: str, markdown: str) -> str:
         'baseline, a view that only answers "ok" through the full middleware stack. CPU per '
         "request is the time gunicorn's processes spent on the CPU divided by the requests served."
     )
+    cpu_intro = (
+        "In-process, with no server and no load generator sharing the cores (Django's test client "
+        "through the full middleware stack; median of 5 rounds of 100 requests; the same database):"
+    )
     return "\n\n".join(
-        ("## Load benchmark", textwrap.fill(intro, 100), textwrap.fill(about, 100), markdown)
+        (
+            "## Load benchmark",
+            textwrap.fill(intro, 100),
+            textwrap.fill(about, 100),
+            markdown,
+            textwrap.fill(cpu_intro, 100),
+            cpu_markdown,
+        )
     )
 
 
