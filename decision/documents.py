@@ -20,7 +20,7 @@ from decision import handout_text as words
 from decision import labels
 from decision.engine.handout import SENSITIVE_FOR_STEROID
 from decision.engine.knowledge import tcs_agent_map
-from decision.forms import format_age
+from decision.questionnaire import format_age
 
 STEP_CODES = tuple(words.STEPS)
 COMPACT_FROM_PRODUCTS = 2

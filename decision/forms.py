@@ -1,55 +1,38 @@
-"""One form per questionnaire step (clinical/README.md § 1).
+"""One form per questionnaire step, derived from its declaration (decision/questionnaire.py).
 
 Each form validates with the contract's ranges and choices (contract.md § Input), turns its
 cleaned data into engine-shaped answers, and can rebuild its initial data from stored answers.
-Forms never decide anything clinical: the live panels call the engine (decision/panels.py).
+It renders through one lean template per widget type (templates/decision/widgets.html), from
+the view objects `layout` builds. Forms never decide anything clinical: the live panels call the
+engine (decision/panels.py).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, ClassVar
 
-from crispy_forms.bootstrap import InlineRadios
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from decision import labels
-from decision.engine import (
-    ADHERENCE,
-    OTHER_FACTORS,
-    POTENCIES,
-    RED_FLAGS,
-    SEVERITIES,
-    SITES,
-    TRIED_KEYS,
-    TRIED_OUTCOMES,
-)
-from decision.engine.knowledge import products, severity_aids, tcs_agent_map, tcs_agents
+from decision import questionnaire as q
+from decision.engine.knowledge import tcs_agent_map
 
-# contract.md § Input ranges.
-AGE_MONTHS_MAX = 1440
-WEEKS_MAX = 520
-GRAMS_PER_WEEK_MAX = 2000
-APPLICATIONS_PER_DAY_MAX = 4
-POEM_ITEMS = 7
-
-# Conditional questions: asked only from the age at which a rule consumes them (README § 1:
-# "only ask what the rules consume"). Pregnancy: not under 10 years (README § 1). Liver
-# impairment only excludes roflumilast, so it is asked from roflumilast's youngest licensed age.
-PREGNANCY_QUESTION_FROM_MONTHS = 120
-LIVER_QUESTION_FROM_MONTHS = min(
-    row["min_age_months"] for row in products().values() if row["id"].startswith("roflumilast")
-)
-CONDITIONAL_QUESTIONS = {
-    "pregnant_or_breastfeeding": PREGNANCY_QUESTION_FROM_MONTHS,
-    "liver_impairment": LIVER_QUESTION_FROM_MONTHS,
+WIDGETS = "decision/widgets.html"
+# Widget → its template (a partial of WIDGETS): one per kind of markup.
+TEMPLATES = {
+    "text": "input",
+    "number": "input",
+    "checkbox": "checkbox",
+    "radios": "choices",
+    "yes_no": "choices",
+    "checkboxes": "choices",
+    "select": "select",
+    "years_months": "years_months",
 }
-
-COURSE_FIELDS = ("applications_per_day", "weeks", "adherence", "grams_per_week")
 
 
 def _range_errors(message: str) -> dict[str, str]:
@@ -57,20 +40,15 @@ def _range_errors(message: str) -> dict[str, str]:
     return {"invalid": message, "min_value": message, "max_value": message}
 
 
-@dataclass(frozen=True)
-class SummaryRow:
-    """One "check your answers" row; `field` is the form field the Change link jumps to."""
-
-    label: str
-    value: str
-    field: str
-
-
-def _number(value: Decimal | None) -> int | float | None:
-    """JSON-friendly number: whole values as int, so 3 weeks is stored as 3, not 3.0."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
+def flatatt(attrs: dict[str, Any]) -> SafeString:
+    """HTML attributes in the given order (True: a bare attribute; None and False: left out)."""
+    return mark_safe(  # every value is escaped here
+        "".join(
+            f" {name}" if value is True else f' {name}="{escape(value)}"'
+            for name, value in attrs.items()
+            if value is not None and value is not False
+        )
+    )
 
 
 def _lenient_int(value: Any) -> int | None:
@@ -80,77 +58,321 @@ def _lenient_int(value: Any) -> int | None:
         return None
 
 
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
+# -------------------------------------------------------------------------- fields of questions
+def _field(question: q.Question) -> forms.Field:
+    """The Django field for a declared question. Every field is optional here: whether an answer
+    is needed depends on the conditions, so StepForm.clean asks for it with the question's own
+    message."""
+    common: dict[str, Any] = {"label": question.text, "required": False}
+    if question.type == "string":
+        return forms.CharField(max_length=question.max_length, **common)
+    if question.type == "boolean" and question.widget == "yes_no":
+        return forms.TypedChoiceField(
+            choices=[("yes", "Yes"), ("no", "No")],
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            **common,
+        )
+    if question.type == "boolean":
+        return forms.BooleanField(**common)
+    if question.type in ("integer", "decimal"):
+        numbers: dict[str, Any] = {
+            "min_value": question.minimum,
+            "max_value": question.maximum,
+            "error_messages": _range_errors(question.invalid),
+        }
+        if question.type == "integer":
+            return forms.IntegerField(**numbers, **common)
+        digits = len(str(question.maximum)) + question.decimals
+        return forms.DecimalField(
+            decimal_places=question.decimals, max_digits=digits, **numbers, **common
+        )
+    choices = [(option.code, option.label) for option in question.options]
+    if question.type == "multiple":
+        return forms.MultipleChoiceField(choices=choices, **common)
+    if question.scored:
+        return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, **common)
+    return forms.ChoiceField(choices=choices, **common)
 
 
-def _format_number(value: Any) -> str:
-    return "Not recorded" if value is None else f"{value:g}"
+def _age_fields(question: q.Question) -> dict[str, forms.Field]:
+    """An age asked as whole years and completed months."""
+    years, months = q.years_months_names(question)
+    return {
+        years: forms.IntegerField(
+            label="Years",
+            min_value=0,
+            max_value=question.maximum // 12,
+            error_messages={
+                "required": question.required,
+                "invalid": "Enter the age in years as a whole number",
+                "min_value": "Age cannot be negative",
+                "max_value": "Age must be 120 years or less",
+            },
+        ),
+        months: forms.IntegerField(
+            label="Months",
+            required=False,
+            min_value=0,
+            max_value=11,
+            help_text="Completed months beyond the years (0–11). Leave blank for 0.",
+            error_messages=_range_errors("Enter the months as a whole number from 0 to 11"),
+        ),
+    }
 
 
-def format_age(age_months: int | None) -> str:
-    if age_months is None:
-        return ""
-    years, months = divmod(age_months, 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if months or not years:
-        parts.append(f"{months} month{'s' if months != 1 else ''}")
-    return " ".join(parts)
+def fields_of(step: q.Step) -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for question in step.questions:
+        if question.widget == "years_months":
+            fields.update(_age_fields(question))
+        else:
+            fields[question.link_id] = _field(question)
+    return fields
 
 
+# ----------------------------------------------------------------------------- what is drawn
+class FieldView:
+    """What a widget template needs for one question, worked out once in Python."""
+
+    def __init__(self, form: StepForm, question: q.Question, name: str, label: str,
+                 help_text: str = "", required: bool = False) -> None:  # fmt: skip
+        bound = form[name]
+        self.question = question
+        self.widget_template = f"{WIDGETS}#{TEMPLATES[question.widget]}"
+        self.template = question.template or self.widget_template
+        self.name = bound.html_name
+        self.id = bound.auto_id
+        self.label = label
+        self.help = help_text
+        self.errors = bound.errors
+        self.required = required
+        described = [f"{self.id}_helptext"] if help_text else []
+        described += [f"{self.id}_error"] if self.errors else []
+        self.describedby = " ".join(described)
+        self.bound = bound
+        self.form = form
+
+    @cached_property
+    def value(self) -> Any:
+        return self.bound.value()
+
+    def _common(self) -> dict[str, Any]:
+        attrs: dict[str, Any] = {}
+        if self.required:
+            attrs["required"] = True
+        if self.errors:
+            attrs["aria-invalid"] = "true"
+        if self.describedby:
+            attrs["aria-describedby"] = self.describedby
+        return attrs
+
+    @cached_property
+    def attrs(self) -> SafeString:
+        """The input's attributes (text, number, checkbox and select)."""
+        widget = self.question.widget
+        question = self.question
+        invalid = " is-invalid" if self.errors else ""
+        attrs: dict[str, Any] = {"name": self.name}
+        value = self.value
+        if widget == "checkbox":
+            attrs = {"type": "checkbox", **attrs, "class": f"form-check-input{invalid}"}
+            if value:
+                attrs["checked"] = True
+        elif widget == "select":
+            attrs["class"] = f"form-select{invalid}"
+        else:
+            kind = "text" if widget == "text" else "number"
+            attrs = {"type": kind, **attrs}
+            if value is not None and value != "":
+                attrs["value"] = str(value)
+            if kind == "number":
+                field = self.bound.field
+                attrs["min"] = field.min_value
+                attrs["max"] = field.max_value
+                if question.decimals:
+                    attrs["step"] = f"{Decimal(1).scaleb(-question.decimals)}"
+            elif question.max_length:
+                attrs["maxlength"] = question.max_length
+            attrs["class"] = " ".join(filter(None, (question.css, "form-control"))) + invalid
+            if question.autocomplete:
+                attrs["autocomplete"] = question.autocomplete
+        attrs.update(self._common())
+        attrs["id"] = self.id
+        return flatatt(attrs)
+
+    @cached_property
+    def options(self) -> list[tuple[SafeString, str, str]]:
+        """(input attributes, id, label) for each radio or checkbox of a group."""
+        kind = "checkbox" if self.question.widget == "checkboxes" else "radio"
+        chosen = self._chosen()
+        invalid = " is-invalid" if self.errors else ""
+        common = {
+            **({"required": True} if self.required and kind == "radio" else {}),
+            **({"aria-invalid": "true"} if self.errors else {}),
+        }
+        options = []
+        for index, (code, label) in enumerate(self._choices()):
+            option_id = f"{self.id}_{index}"
+            attrs = {"type": kind, "class": f"form-check-input{invalid}", "name": self.name,
+                     "value": code, "id": option_id, **common}  # fmt: skip
+            if code in chosen:
+                attrs["checked"] = True
+            options.append((flatatt(attrs), option_id, label))
+        return options
+
+    @cached_property
+    def groups(self) -> list[tuple[str, list[tuple[SafeString, str]]]]:
+        """The options of a select, under their headings: (heading, [(attributes, label)])."""
+        chosen = self._chosen()
+        groups: list[tuple[str, list[tuple[SafeString, str]]]] = []
+        options = list(self.question.options)
+        if self.question.placeholder:
+            options.insert(0, q.Option("", self.question.placeholder))
+            chosen = chosen or {""}
+        for option in options:
+            if not groups or groups[-1][0] != option.group:
+                groups.append((option.group, []))
+            attrs = flatatt({"value": option.code, "selected": option.code in chosen})
+            groups[-1][1].append((attrs, option.label))
+        return groups
+
+    def _choices(self) -> list[tuple[str, str]]:
+        if self.question.widget == "yes_no":
+            return [("yes", "Yes"), ("no", "No")]
+        return [(option.code, option.label) for option in self.question.options]
+
+    def _chosen(self) -> set[str]:
+        value = self.value
+        if value is None:
+            return set()
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        values = value if isinstance(value, list | tuple) else [value]
+        return {str(item) for item in values}
+
+    @property
+    def inline(self) -> bool:
+        return self.question.widget == "yes_no"
+
+    @property
+    def asked(self) -> bool:
+        """A conditional box carries a hidden "asked" marker: it was on the page (clean)."""
+        conditions = self.form.step.conditions[self.question.link_id]
+        return self.question.type == "boolean" and bool(conditions)
+
+    @cached_property
+    def parts(self) -> tuple[FieldView, FieldView]:
+        """The two inputs of an age asked as years and months."""
+        years, months = q.years_months_names(self.question)
+        return (
+            NumberPart(self.form, self.question, years),
+            NumberPart(self.form, self.question, months),
+        )
+
+
+class NumberPart(FieldView):
+    """One input of a question asked in two parts (years, months)."""
+
+    def __init__(self, form: StepForm, question: q.Question, name: str) -> None:
+        field = form.fields[name]
+        super().__init__(form, question, name, str(field.label), field.help_text, field.required)
+
+    @cached_property
+    def attrs(self) -> SafeString:
+        invalid = " is-invalid" if self.errors else ""
+        field = self.bound.field
+        attrs: dict[str, Any] = {"type": "number", "name": self.name}
+        if self.value is not None and self.value != "":
+            attrs["value"] = str(self.value)
+        attrs.update(min=field.min_value, max=field.max_value,
+                     **{"class": f"input-number form-control{invalid}"})  # fmt: skip
+        attrs.update(self._common())
+        attrs["id"] = self.id
+        return flatatt(attrs)
+
+
+class GroupView:
+    def __init__(self, group: q.Group, children: list[Any], hidden: bool) -> None:
+        self.group = group
+        self.legend = group.text
+        self.children = children
+        self.hidden = hidden
+        self.template = group.template or f"{WIDGETS}#group"
+
+
+class DisplayView:
+    def __init__(self, display: q.Display) -> None:
+        self.text = display.text
+        self.template = f"{WIDGETS}#display"
+
+
+class PanelView:
+    def __init__(self, panel: q.Panel) -> None:
+        self.template = f"decision/panels.html#{panel.name}"
+
+
+# ---------------------------------------------------------------------------------- the forms
 class StepForm(forms.Form):
-    """Shared behaviour: crispy helper, answers in and out, error summary, summary rows."""
+    """Shared behaviour: answers in and out, conditions, error summary, what is drawn."""
 
-    # The top-level answer keys this step writes; the step counts as answered when all exist.
-    answer_keys: ClassVar[tuple[str, ...]] = ()
+    step: ClassVar[q.Step]
 
     def __init__(self, *args: Any, answers: dict[str, Any] | None = None, live_url: str = "",
                  **kwargs: Any) -> None:  # fmt: skip
         self.answers = answers or {}
         self.live_url = live_url
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = self.build_layout()
 
-    # -- hooks for subclasses -------------------------------------------------------------------
-    def build_layout(self) -> Layout:
-        return Layout(*self.fields)
-
+    # -- answers in and out ----------------------------------------------------------------------
     @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        return {}
+    def initial_from_answers(
+        cls, answers: dict[str, Any], columns: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        initial = {}
+        questions = {question.link_id: question for question in cls.step.questions}
+        for link_id, value in q.initial_values(cls.step, answers, columns or {}).items():
+            question = questions[link_id]
+            if question.widget == "years_months":
+                years, months = q.years_months_names(question)
+                initial[years], initial[months] = divmod(value, 12)
+            elif question.widget == "yes_no":
+                initial[link_id] = "yes" if value else "no"
+            else:
+                initial[link_id] = value
+        return initial
 
     @classmethod
     def initial_from(cls, consultation: Any) -> dict[str, Any]:
         """Initial data for a step already answered (or nothing for a new consultation)."""
-        return cls.initial_from_answers(consultation.answers) if consultation else {}
+        if not consultation:
+            return {}
+        return cls.initial_from_answers(consultation.answers, q.columns_of(consultation))
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned answers by link id, with what earlier steps stored."""
+        return {**q.stored_values(self.answers, {}), **self.cleaned_data}
 
     def step_answers(self) -> dict[str, Any]:
-        raise NotImplementedError
+        return q.engine_answers(self.step, self.values())[0]
 
     def step_extras(self) -> dict[str, Any]:
-        return {}
+        return q.engine_answers(self.step, self.values())[1]
+
+    def apply_to(self, consultation: Any) -> None:
+        for question in self.step.questions:
+            if question.path is None:  # a column of the consultation (the clinic reference)
+                setattr(consultation, question.link_id, self.cleaned_data[question.link_id])
+        consultation.update_answers(*q.engine_answers(self.step, self.values()))
 
     @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        return []
+    def is_answered(cls, answers: dict[str, Any]) -> bool:
+        return cls.step.is_answered(answers)
 
     @classmethod
     def live_data(cls, data: Any, preview: str) -> Any:
         """The posted data a live preview should use (a hook for linked fields)."""
         return data
-
-    # -- shared --------------------------------------------------------------------------------
-    @classmethod
-    def is_answered(cls, answers: dict[str, Any]) -> bool:
-        return all(key in answers for key in cls.answer_keys)
-
-    def apply_to(self, consultation: Any) -> None:
-        consultation.update_answers(self.step_answers(), self.step_extras())
 
     def valid_values(self) -> dict[str, Any]:
         """The fields that are valid so far (for live panels while the clinician types)."""
@@ -166,98 +388,20 @@ class StepForm(forms.Form):
             for name, field in self.fields.items()
         }
 
-    def live_attrs(self, preview: str, target: str, trigger: str = "change") -> dict[str, str]:
-        """htmx attributes for a region that refreshes `target` from this step's URL."""
-        return {
-            "hx-post": self.live_url,
-            "hx-trigger": trigger,
-            "hx-target": target,
-            "hx-swap": "outerHTML",
-            "hx-vals": f'{{"_preview": "{preview}"}}',
-        }
-
-    def anchor_for(self, name: str) -> str:
-        if name not in self.fields:
-            return "step-form"
-        widget = self.fields[name].widget
-        suffix = (
-            "_0" if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple) else ""
-        )
-        return f"id_{self.add_prefix(name)}{suffix}"
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for every error, in field order, for the summary at the top."""
-        items = []
-        for name, errors in self.errors.items():
-            for message in errors:
-                items.append((self.anchor_for(name), message))
-        return items
-
-
-# ------------------------------------------------------------------------------- step 1: patient
-REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
-DATE_LIKE_RE = re.compile(r"\d{1,4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{1,4}")
-NHS_NUMBER_RE = re.compile(r"^\d{10}$")
-
-
-class PatientForm(StepForm):
-    answer_keys = (
-        "age_months",
-        "immunocompromised",
-        "pregnant_or_breastfeeding",
-        "barrier_disorder",
-        "on_phototherapy",
-        "liver_impairment",
-    )
-
-    patient_reference = forms.CharField(
-        label="Clinic reference",
-        max_length=30,
-        help_text="The clinic's own reference for this patient. No names, no dates of birth, "
-        "no NHS numbers.",
-        error_messages={"required": "Enter the clinic reference"},
-    )
-    age_years = forms.IntegerField(
-        label="Years",
-        min_value=0,
-        max_value=AGE_MONTHS_MAX // 12,
-        error_messages={
-            "required": "Enter the age in years (0 for a baby under 1)",
-            "invalid": "Enter the age in years as a whole number",
-            "min_value": "Age cannot be negative",
-            "max_value": "Age must be 120 years or less",
-        },
-    )
-    age_extra_months = forms.IntegerField(
-        label="Months",
-        required=False,
-        min_value=0,
-        max_value=11,
-        help_text="Completed months beyond the years (0–11). Leave blank for 0.",
-        error_messages=_range_errors("Enter the months as a whole number from 0 to 11"),
-    )
-    immunocompromised = forms.BooleanField(
-        label=labels.PATIENT_FLAGS["immunocompromised"], required=False
-    )
-    pregnant_or_breastfeeding = forms.BooleanField(
-        label=labels.PATIENT_FLAGS["pregnant_or_breastfeeding"],
-        required=False,
-        help_text="Asked from age 10.",
-    )
-    barrier_disorder = forms.BooleanField(
-        label=labels.PATIENT_FLAGS["barrier_disorder"], required=False
-    )
-    on_phototherapy = forms.BooleanField(
-        label=labels.PATIENT_FLAGS["on_phototherapy"], required=False
-    )
-    liver_impairment = forms.BooleanField(
-        label=labels.PATIENT_FLAGS["liver_impairment"],
-        required=False,
-        help_text="Asked from age 2.",
-    )
+    # -- conditions ------------------------------------------------------------------------------
+    def current_value(self, link_id: str) -> Any:
+        """An answer as typed (bound) or stored (unbound), for the conditions; None if unknown."""
+        if link_id == "age_months":
+            return self.current_age_months()
+        if link_id in self.fields:
+            source = self.data if self.is_bound else self.initial
+            return source.get(self.add_prefix(link_id)) or None
+        return q.stored_values(self.answers, {}).get(link_id)
 
     def current_age_months(self) -> int | None:
         """The age as typed (bound) or stored (unbound), or None when not known yet."""
+        if "age_years" not in self.fields:
+            return self.answers.get("age_months")
         source = self.data if self.is_bound else self.initial
         years = _lenient_int(source.get("age_years"))
         months_raw = source.get("age_extra_months")
@@ -266,413 +410,160 @@ class PatientForm(StepForm):
             return None
         return years * 12 + months
 
-    def shown_conditionals(self) -> list[str]:
-        """Conditional questions that apply to the current age (all of them while it is unknown).
+    def applies_now(self, item: q.Question | q.Group) -> bool | None:
+        """Whether an item's own condition holds for what is typed (None while not known)."""
+        if item.when is None:
+            return True
+        return item.when.holds(self.current_value(item.when.question))
 
-        A question ticked in a submitted form stays on the page even when the age says it does
-        not apply, so that its error can be read and the box unticked.
-        """
-        age = self.current_age_months()
-        return [
-            name for name, from_months in CONDITIONAL_QUESTIONS.items()
-            if age is None or age >= from_months or (self.is_bound and self.data.get(name))
-        ]  # fmt: skip
+    def shows(self, question: q.Question) -> bool:
+        """Whether a question is on the page: when it applies, while that is not known, and when
+        it was ticked in a submitted form although it does not apply (so its error can be read and
+        the box unticked). A group that does not apply is hidden instead, its questions kept."""
+        if self.applies_now(question) is not False:
+            return True
+        return self.is_bound and bool(self.data.get(self.add_prefix(question.link_id)))
 
-    def conditional_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.shown_conditionals()]
-
-    def build_layout(self) -> Layout:
-        return Layout(
-            Field("patient_reference", css_class="input-reference", autocomplete="off"),
-            Fieldset(
-                "Age",
-                Div(
-                    Div(Field("age_years", css_class="input-number"), css_class="col-auto"),
-                    Div(Field("age_extra_months", css_class="input-number"), css_class="col-auto"),
-                    css_class="row g-3",
-                    **self.live_attrs("conditional", "#conditional-questions"),
-                ),
-                css_class="mb-3",
-            ),
-            Fieldset(
-                "Tick any that apply",
-                "immunocompromised",
-                "barrier_disorder",
-                "on_phototherapy",
-                HTML('{% include "decision/panels.html#conditional_questions" %}'),
-            ),
-        )
-
-    def clean_patient_reference(self) -> str:
-        value = " ".join(self.cleaned_data["patient_reference"].split())
-        if DATE_LIKE_RE.search(value):
-            raise forms.ValidationError(
-                "This looks like a date. Use the clinic's own reference, never a date of birth."
-            )
-        if NHS_NUMBER_RE.match(value.replace(" ", "")):
-            raise forms.ValidationError(
-                "This looks like an NHS number. Use the clinic's own reference instead."
-            )
-        if not REFERENCE_RE.match(value):
-            raise forms.ValidationError(
-                "Use letters, numbers, spaces and . _ / # - only (no names)."
-            )
-        return value
-
+    # -- validation ------------------------------------------------------------------------------
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        years, months = cleaned.get("age_years"), cleaned.get("age_extra_months") or 0
-        if years is None or "age_extra_months" in self.errors:
-            return cleaned
-        age_months = years * 12 + months
-        if age_months > AGE_MONTHS_MAX:
-            self.add_error("age_years", "Age must be 120 years or less")
-            return cleaned
-        cleaned["age_months"] = age_months
-        asked = set(self.data.getlist("asked")) if hasattr(self.data, "getlist") else set()
-        for name, from_months in CONDITIONAL_QUESTIONS.items():
-            applies = age_months >= from_months
-            if applies and name not in asked:
-                # The age changed to one where this question applies, but it was not on the
-                # page: ask it rather than assume "no".
-                self.add_error(name, "This question applies at this age: answer it, then continue.")
-            elif not applies and cleaned.get(name):
-                self.add_error(
-                    name,
-                    f"This applies only from {format_age(from_months)} of age: "
-                    "untick it or correct the age.",
-                )
+        for question in self.step.questions:
+            name = question.link_id
+            if question.clean and cleaned.get(name) and name not in self.errors:
+                try:
+                    cleaned[name] = question.clean(cleaned[name])
+                except ValueError as error:
+                    self.add_error(name, str(error))
+        if any(question.widget == "years_months" for question in self.step.questions):
+            self.clean_age(cleaned)
+        self.clean_step(cleaned)
+        self.clean_conditions(cleaned)
         return cleaned
 
-    @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        initial: dict[str, Any] = {}
-        if answers.get("age_months") is not None:
-            initial["age_years"], initial["age_extra_months"] = divmod(answers["age_months"], 12)
-        for name in cls.answer_keys[1:]:
-            if name in answers:
-                initial[name] = answers[name]
-        return initial
+    def clean_age(self, cleaned: dict[str, Any]) -> None:
+        years, months = cleaned.get("age_years"), cleaned.get("age_extra_months") or 0
+        if years is None or "age_extra_months" in self.errors:
+            return
+        age_months = years * 12 + months
+        if age_months > q.AGE_MONTHS_MAX:
+            self.add_error("age_years", "Age must be 120 years or less")
+            return
+        cleaned["age_months"] = age_months
 
-    def step_answers(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        age_months = data["age_months"]
-        answers = {"age_months": age_months}
-        for name in self.answer_keys[1:]:
-            applies = age_months >= CONDITIONAL_QUESTIONS.get(name, 0)
-            answers[name] = bool(data.get(name)) and applies
-        return answers
+    def clean_step(self, cleaned: dict[str, Any]) -> None:
+        """A hook for rules that link answers of one step (the steroid agent and its potency)."""
 
-    @classmethod
-    def initial_from(cls, consultation: Any) -> dict[str, Any]:
-        # The reference is a column, not an answer for the engine.
-        initial = super().initial_from(consultation)
-        if consultation:
-            initial["patient_reference"] = consultation.patient_reference
-        return initial
+    def clean_conditions(self, cleaned: dict[str, Any]) -> None:
+        """Ask for what applies; refuse a ticked box that does not apply; forget the rest."""
+        values = {**q.stored_values(self.answers, {}), **cleaned}
+        asked = set(self.data.getlist("asked")) if hasattr(self.data, "getlist") else set()
+        for question in self.step.questions:
+            name = question.link_id
+            conditions = self.step.conditions[name]
+            if question.widget == "years_months" or self._wrong(c.question for c in conditions):
+                continue  # what it depends on is wrong or missing: that error says so
+            applies = self.step.applies(question, values)
+            if applies is False:
+                if question.type == "boolean" and cleaned.get(name):
+                    self.add_error(name, _failing(conditions, values).refused)
+                else:
+                    # Hidden and ignored: forget anything typed there.
+                    self._errors.pop(name, None)
+                    cleaned[name] = question.off
+            elif name in self.errors or applies is None:
+                continue
+            elif question.type == "boolean" and conditions and name not in asked:
+                # What it depends on changed to an answer where it applies, but it was not on
+                # the page: ask it rather than assume "no".
+                self.add_error(name, conditions[0].unasked)
+            elif question.required and cleaned.get(name) in (None, "", []):
+                self.add_error(name, question.required)
 
-    def apply_to(self, consultation: Any) -> None:
-        consultation.patient_reference = self.cleaned_data["patient_reference"]
-        super().apply_to(consultation)
+    def _wrong(self, link_ids: Any) -> bool:
+        """Whether any of these answers has an error (an age's are on its years and months)."""
+        wrong = set(self.errors)
+        if wrong & {"age_years", "age_extra_months"}:
+            wrong.add("age_months")
+        return any(link_id in wrong for link_id in link_ids)
 
-    @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        rows = [
-            SummaryRow("Clinic reference", patient_reference, "patient_reference"),
-            SummaryRow("Age", format_age(answers.get("age_months")), "age_years"),
-        ]
-        age = answers.get("age_months") or 0
-        for name in cls.answer_keys[1:]:
-            if age >= CONDITIONAL_QUESTIONS.get(name, 0):
-                rows.append(
-                    SummaryRow(labels.PATIENT_FLAGS[name], _yes_no(answers.get(name)), name)
-                )
-        return rows
+    # -- what is drawn ---------------------------------------------------------------------------
+    @cached_property
+    def layout(self) -> list[Any]:
+        return self._views(self.step.items)
 
+    @cached_property
+    def nodes(self) -> dict[str, Any]:
+        """Every question and group drawn, by link id (for regions htmx redraws on their own)."""
+        found: dict[str, Any] = {}
 
-# ------------------------------------------------------------------------ step 2: safety screen
-class SafetyForm(StepForm):
-    answer_keys = ("red_flags",)
+        def collect(views: list[Any]) -> None:
+            for view in views:
+                if isinstance(view, FieldView):
+                    found[view.question.link_id] = view
+                elif isinstance(view, GroupView):
+                    found[view.group.link_id] = view
+                    collect(view.children)
 
-    herpeticum_signs = forms.BooleanField(
-        label=labels.RED_FLAGS["herpeticum_signs"],
-        help_text=labels.RED_FLAG_HINTS["herpeticum_signs"],
-        required=False,
-    )
-    infection_signs = forms.BooleanField(
-        label=labels.RED_FLAGS["infection_signs"],
-        help_text=labels.RED_FLAG_HINTS["infection_signs"],
-        required=False,
-    )
-    systemically_unwell = forms.BooleanField(
-        label=labels.RED_FLAGS["systemically_unwell"],
-        help_text=labels.RED_FLAG_HINTS["systemically_unwell"],
-        required=False,
-    )
-    infection_unresponsive = forms.BooleanField(
-        label=labels.RED_FLAGS["infection_unresponsive"],
-        help_text=labels.RED_FLAG_HINTS["infection_unresponsive"],
-        required=False,
-    )
+        collect(self.layout)
+        return found
 
-    def build_layout(self) -> Layout:
-        return Layout(
-            Fieldset(
-                "Tick any that apply today. Leave all unticked if none do.",
-                *RED_FLAGS,
-            ),
-            HTML('{% include "decision/panels.html#red_flag_panel" %}'),
-        )
+    def _views(self, items: tuple[q.Item, ...]) -> list[Any]:
+        views: list[Any] = []
+        for item in items:
+            if isinstance(item, q.Question):
+                if self.shows(item):
+                    views.append(self._field_view(item))
+            elif isinstance(item, q.Group):
+                hidden = self.applies_now(item) is False
+                views.append(GroupView(item, self._views(item.items), hidden))
+            elif isinstance(item, q.Display):
+                views.append(DisplayView(item))
+            else:
+                views.append(PanelView(item))
+        return views
 
-    @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        return dict(answers.get("red_flags") or {})
+    def _field_view(self, question: q.Question) -> FieldView:
+        name = question.link_id
+        if question.widget == "years_months":
+            name = q.years_months_names(question)[0]
+        required = bool(question.required) and not self.step.conditions[question.link_id]
+        return FieldView(self, question, name, question.text, question.help, required)
 
-    def step_answers(self) -> dict[str, Any]:
-        return {"red_flags": {name: bool(self.cleaned_data.get(name)) for name in RED_FLAGS}}
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for every error, in page order, for the summary at the top."""
+        order = {name: index for index, name in enumerate(self.fields)}
+        items = []
+        for name in sorted(self.errors, key=lambda name: order.get(name, -1)):
+            for message in self.errors[name]:
+                items.append((self.anchor_for(name), message))
+        return items
 
-    @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        flags = answers.get("red_flags") or {}
-        return [
-            SummaryRow(labels.RED_FLAGS[name], _yes_no(flags.get(name)), name) for name in RED_FLAGS
-        ]
-
-
-# ------------------------------------------------------------------------- step 3: eczema today
-def _poem_choices() -> list[tuple[str, str]]:
-    answers = severity_aids()["poem"]["answers"]
-    return [("", "—")] + [(str(score), f"{score}: {text}") for score, text in enumerate(answers)]
-
-
-class EczemaForm(StepForm):
-    answer_keys = (
-        "severity",
-        "sites",
-        "bsa_percent",
-        "sleep_loss_nights_per_week",
-        "major_life_impact",
-    )
-
-    severity = forms.ChoiceField(
-        label="Severity today",
-        choices=[(code, labels.SEVERITIES[code]) for code in SEVERITIES],
-        widget=forms.RadioSelect,
-        help_text="Your judgement counts. The descriptors and the POEM score only help.",
-        error_messages={"required": "Choose the severity: mild, moderate or severe"},
-    )
-    sites = forms.MultipleChoiceField(
-        label="Affected sites",
-        choices=[(code, labels.SITES[code]) for code in SITES],
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Tick every site with active eczema.",
-        error_messages={"required": "Tick at least one affected site"},
-    )
-    bsa_percent = forms.DecimalField(
-        label="Body surface area affected (%)",
-        required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=1,
-        max_digits=4,
-        help_text="Optional. The patient's palm with fingers is about 1 %. Leave blank if not "
-        "estimated.",
-        error_messages=_range_errors("Enter the body surface area as a number from 0 to 100"),
-    )
-    sleep_loss_nights_per_week = forms.IntegerField(
-        label="Nights of sleep lost to eczema per week",
-        required=False,
-        min_value=0,
-        max_value=7,
-        help_text="0–7. Leave blank for 0.",
-        error_messages=_range_errors("Enter the nights as a whole number from 0 to 7"),
-    )
-    major_life_impact = forms.BooleanField(
-        label="Major impact on school, work or relationships", required=False
-    )
-
-    @staticmethod
-    def poem_names() -> list[str]:
-        return [f"poem_{number}" for number in range(1, POEM_ITEMS + 1)]
-
-    # Errors are summarised in page order: the POEM sits just under the severity.
-    field_order = ["severity", *[f"poem_{n}" for n in range(1, POEM_ITEMS + 1)], "sites"]
-
-    @property
-    def severity_aids(self) -> dict[str, Any]:
-        return severity_aids()
-
-    def build_layout(self) -> Layout:
-        return Layout(
-            Div(
-                Div("severity", css_class="col-md-4"),
-                Div(
-                    HTML('{% include "decision/panels.html#severity_aids" %}'),
-                    css_class="col-md-8",
-                ),
-                css_class="row",
-            ),
-            HTML('{% include "decision/panels.html#poem_calculator" %}'),
-            "sites",
-            Field("bsa_percent", css_class="input-number"),
-            Field("sleep_loss_nights_per_week", css_class="input-number"),
-            "major_life_impact",
-        )
-
-    def poem_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.poem_names()]
-
-    @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        initial = {key: answers[key] for key in cls.answer_keys if key in answers}
-        poem = (answers.get("extras") or {}).get("poem") or []
-        for number, value in enumerate(poem, start=1):
-            initial[f"poem_{number}"] = value
-        return initial
-
-    def step_answers(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "severity": data["severity"],
-            # Stored in the contract's site order, whatever order the browser sent.
-            "sites": [site for site in SITES if site in data["sites"]],
-            "bsa_percent": _number(data.get("bsa_percent")),
-            "sleep_loss_nights_per_week": data.get("sleep_loss_nights_per_week") or 0,
-            "major_life_impact": bool(data.get("major_life_impact")),
-        }
-
-    def step_extras(self) -> dict[str, Any]:
-        poem = [self.cleaned_data.get(name) for name in self.poem_names()]
-        return {"poem": poem if any(value is not None for value in poem) else None}
-
-    @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        bsa = answers.get("bsa_percent")
-        return [
-            SummaryRow("Severity", labels.SEVERITIES.get(answers.get("severity"), ""), "severity"),
-            SummaryRow(
-                "Affected sites",
-                ", ".join(labels.SITES[s] for s in answers.get("sites", [])),
-                "sites",
-            ),
-            SummaryRow(
-                "Body surface area",
-                "Not estimated" if bsa is None else f"{bsa:g} %",
-                "bsa_percent",
-            ),
-            SummaryRow(
-                "Nights of sleep lost per week",
-                str(answers.get("sleep_loss_nights_per_week", 0)),
-                "sleep_loss_nights_per_week",
-            ),
-            SummaryRow(
-                "Major impact on school, work or relationships",
-                _yes_no(answers.get("major_life_impact")),
-                "major_life_impact",
-            ),
-        ]
+    def anchor_for(self, name: str) -> str:
+        for question in self.step.questions:
+            if question.link_id == name:
+                return q.anchor(question)
+        return f"id_{name}" if name in self.fields else "step-form"
 
 
-# The POEM items' wording lives in the knowledge table (severity_aids.toml).
-for _item, _question in enumerate(severity_aids()["poem"]["items"], start=1):
-    EczemaForm.base_fields[f"poem_{_item}"] = forms.TypedChoiceField(
-        label=f"{_item}. {_question}",
-        choices=_poem_choices(),
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+def _failing(conditions: tuple[q.When, ...], values: dict[str, Any]) -> q.When:
+    return next(c for c in conditions if c.holds(values.get(c.question)) is False)
 
 
-# -------------------------------------------------------------------- step 4: current treatment
-def _agent_choices() -> list[Any]:
-    groups = []
-    for potency in POTENCIES[1:]:
-        agents = [(agent.id, agent.label) for agent in tcs_agents() if agent.potency == potency]
-        if agents:
-            groups.append((f"{labels.POTENCIES_SHORT[potency]} potency", agents))
-    return [("", "Choose an agent (optional)"), *groups]
-
-
+# -------------------------------------------------------------------- step 4: the steroid used
 class TreatmentForm(StepForm):
-    answer_keys = ("current_tcs", "emollients_daily", "steroid_concerns")
-
-    tcs_agent = forms.ChoiceField(
-        label="Topical corticosteroid used",
-        choices=_agent_choices,
-        required=False,
-        help_text="Choosing an agent fills in its potency. Or choose the potency directly.",
-    )
-    potency = forms.ChoiceField(
-        label="Potency",
-        choices=[(code, labels.POTENCIES[code]) for code in POTENCIES],
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    applications_per_day = forms.IntegerField(
-        label="Applications per day",
-        required=False,
-        min_value=0,
-        max_value=APPLICATIONS_PER_DAY_MAX,
-        help_text="0–4.",
-        error_messages=_range_errors(
-            "Enter the applications per day as a whole number from 0 to 4"
-        ),
-    )
-    weeks = forms.DecimalField(
-        label="Weeks of the current course",
-        required=False,
-        min_value=0,
-        max_value=WEEKS_MAX,
-        decimal_places=1,
-        max_digits=4,
-        help_text="For example 3, or 1.5 for ten days.",
-        error_messages=_range_errors("Enter the weeks as a number from 0 to 520"),
-    )
-    adherence = forms.ChoiceField(
-        label="Adherence",
-        choices=[(code, labels.ADHERENCE[code]) for code in ADHERENCE],
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    grams_per_week = forms.DecimalField(
-        label="Grams used per week",
-        required=False,
-        min_value=0,
-        max_value=GRAMS_PER_WEEK_MAX,
-        decimal_places=1,
-        max_digits=5,
-        help_text="Optional: from the tubes used. Leave blank if not known.",
-        error_messages=_range_errors("Enter the grams per week as a number from 0 to 2000"),
-    )
-    emollients_daily = forms.TypedChoiceField(
-        label="Are emollients used every day?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        widget=forms.RadioSelect,
-        coerce=lambda value: value == "yes",
-        error_messages={"required": "Answer whether emollients are used every day"},
-    )
-    steroid_concerns = forms.BooleanField(
-        label="The patient or family worries about using steroids", required=False
-    )
+    def current_value(self, link_id: str) -> Any:
+        if link_id == "potency":
+            return self.current_potency()
+        return super().current_value(link_id)
 
     def current_potency(self) -> str | None:
         """The potency as chosen (bound) or stored, with a chosen agent's potency as fallback."""
-        if self.is_bound:
-            potency = self.data.get(self.add_prefix("potency")) or None
-            agent_id = self.data.get(self.add_prefix("tcs_agent")) or None
-        else:
-            potency = self.initial.get("potency") or None
-            agent_id = self.initial.get("tcs_agent") or None
-        agent = tcs_agent_map().get(agent_id or "")
-        if potency not in POTENCIES:
+        source = self.data if self.is_bound else self.initial
+        potency = source.get(self.add_prefix("potency")) or None
+        agent = tcs_agent_map().get(source.get(self.add_prefix("tcs_agent")) or "")
+        if potency not in q.QUESTIONS["potency"].options_by_code:
             potency = agent.potency if agent else None
         return potency
-
-    def course_hidden(self) -> bool:
-        # No steroid in use: the course questions do not apply (TCS_NOT_USED is then the only
-        # adequacy reason, README § 3 stage C).
-        return self.current_potency() == "none"
 
     @classmethod
     def live_data(cls, data: Any, preview: str) -> Any:
@@ -689,205 +580,35 @@ class TreatmentForm(StepForm):
             data["tcs_agent"] = ""
         return data
 
-    def build_layout(self) -> Layout:
-        return Layout(
-            HTML('{% include "decision/panels.html#tcs_agent" %}'),
-            HTML('{% include "decision/panels.html#tcs_potency" %}'),
-            HTML('{% include "decision/panels.html#tcs_course" %}'),
-            HTML('{% include "decision/panels.html#adequacy_panel" %}'),
-            Fieldset(
-                "Skin care",
-                InlineRadios("emollients_daily"),
-                "steroid_concerns",
-            ),
-        )
-
-    def course_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in COURSE_FIELDS]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+    def clean_step(self, cleaned: dict[str, Any]) -> None:
         agent = tcs_agent_map().get(cleaned.get("tcs_agent") or "")
         potency = cleaned.get("potency") or None
         if "potency" in self.errors:
-            return cleaned
+            return
         if agent and potency is None:
-            potency = cleaned["potency"] = agent.potency
-        if agent and potency != agent.potency:
+            cleaned["potency"] = agent.potency
+        elif agent and potency != agent.potency:
             self.add_error(
                 "potency",
                 f"{agent.label} is {labels.POTENCIES_SHORT[agent.potency].lower()} potency: "
                 "choose that potency, or clear the agent.",
             )
-            return cleaned
-        if potency is None:
-            self.add_error(
-                "potency",
-                "Choose the steroid used or its potency (choose None if no steroid is used)",
-            )
-            return cleaned
-        if potency == "none":
-            # The course questions are hidden and ignored: forget anything typed there.
-            for name in COURSE_FIELDS:
-                self._errors.pop(name, None)
-            cleaned.update(applications_per_day=0, weeks=Decimal(0), adherence="good")
-            cleaned["grams_per_week"] = None
-            return cleaned
-        required = {
-            "applications_per_day": "Enter how many times a day the steroid is applied",
-            "weeks": "Enter how many weeks the current course has lasted",
-            "adherence": "Choose how well the steroid has been used",
-        }
-        for name, message in required.items():
-            if name not in self.errors and cleaned.get(name) in (None, ""):
-                self.add_error(name, message)
-        return cleaned
-
-    @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        initial: dict[str, Any] = {}
-        tcs = answers.get("current_tcs")
-        if tcs:
-            initial.update(tcs)
-            if tcs.get("potency") == "none":
-                for name in COURSE_FIELDS:
-                    initial.pop(name, None)
-        agent = (answers.get("extras") or {}).get("tcs_agent")
-        if agent:
-            initial["tcs_agent"] = agent
-        if "emollients_daily" in answers:
-            initial["emollients_daily"] = "yes" if answers["emollients_daily"] else "no"
-        if "steroid_concerns" in answers:
-            initial["steroid_concerns"] = answers["steroid_concerns"]
-        return initial
-
-    def step_answers(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "current_tcs": {
-                "potency": data["potency"],
-                "applications_per_day": data["applications_per_day"],
-                "weeks": _number(data["weeks"]),
-                "adherence": data["adherence"],
-                "grams_per_week": _number(data.get("grams_per_week")),
-            },
-            "emollients_daily": data["emollients_daily"],
-            "steroid_concerns": bool(data.get("steroid_concerns")),
-        }
-
-    def step_extras(self) -> dict[str, Any]:
-        return {"tcs_agent": self.cleaned_data.get("tcs_agent") or None}
-
-    @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        tcs = answers.get("current_tcs") or {}
-        agent = tcs_agent_map().get((answers.get("extras") or {}).get("tcs_agent") or "")
-        rows = []
-        if agent:
-            rows.append(SummaryRow("Topical corticosteroid", agent.label, "tcs_agent"))
-        rows.append(
-            SummaryRow("Potency", labels.POTENCIES_SHORT.get(tcs.get("potency"), ""), "potency")
-        )
-        if tcs.get("potency") != "none":
-            rows += [
-                SummaryRow(
-                    "Applications per day",
-                    str(tcs.get("applications_per_day", "")),
-                    "applications_per_day",
-                ),
-                SummaryRow(
-                    "Weeks of the current course", _format_number(tcs.get("weeks")), "weeks"
-                ),
-                SummaryRow(
-                    "Adherence",
-                    labels.ADHERENCE.get(tcs.get("adherence"), "").split(":")[0],
-                    "adherence",
-                ),
-                SummaryRow(
-                    "Grams used per week",
-                    _format_number(tcs.get("grams_per_week")),
-                    "grams_per_week",
-                ),
-            ]
-        rows += [
-            SummaryRow(
-                "Emollients every day", _yes_no(answers.get("emollients_daily")), "emollients_daily"
-            ),
-            SummaryRow(
-                "Worries about steroids",
-                _yes_no(answers.get("steroid_concerns")),
-                "steroid_concerns",
-            ),
-        ]
-        return rows
 
 
-# --------------------------------------------------------------------- step 5: treatments tried
-class TriedForm(StepForm):
-    answer_keys = ("tried",)
-
-    def build_layout(self) -> Layout:
-        return Layout(
-            HTML(
-                '<p class="form-text mt-0">Only what failed or was not tolerated changes the '
-                "recommendation; leave the rest as “Not tried”.</p>"
-            ),
-            Div(*[Field(key, css_class="form-select") for key in TRIED_KEYS], css_class="tried"),
-        )
-
-    @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        tried = answers.get("tried") or {}
-        return {key: tried.get(key, "not_tried") for key in TRIED_KEYS}
-
-    def step_answers(self) -> dict[str, Any]:
-        return {"tried": {key: self.cleaned_data[key] for key in TRIED_KEYS}}
-
-    @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        tried = answers.get("tried") or {}
-        return [
-            SummaryRow(labels.TRIED[key], labels.TRIED_OUTCOMES[tried.get(key, "not_tried")], key)
-            for key in TRIED_KEYS
-        ]
+_CLASSES: dict[str, type[StepForm]] = {"treatment": TreatmentForm}
 
 
-for _key in TRIED_KEYS:
-    TriedForm.base_fields[_key] = forms.ChoiceField(
-        label=labels.TRIED[_key],
-        choices=[(outcome, labels.TRIED_OUTCOMES[outcome]) for outcome in TRIED_OUTCOMES],
-        initial="not_tried",
-        error_messages={"required": f"Choose an outcome for {labels.TRIED[_key].lower()}"},
-    )
+def build_form(step: q.Step) -> type[StepForm]:
+    """The form class of a declared step."""
+    base = _CLASSES.get(step.slug, StepForm)
+    name = f"{step.slug.title()}Form"
+    return type(name, (base,), {"step": step, **fields_of(step), "__module__": __name__})
 
 
-# ----------------------------------------------------------------------- step 6: other factors
-class OtherFactorsForm(StepForm):
-    answer_keys = OTHER_FACTORS
-
-    def build_layout(self) -> Layout:
-        return Layout(
-            Fieldset("Tick any that apply. Leave all unticked if none do.", *OTHER_FACTORS)
-        )
-
-    @classmethod
-    def initial_from_answers(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        return {key: answers[key] for key in OTHER_FACTORS if key in answers}
-
-    def step_answers(self) -> dict[str, Any]:
-        return {key: bool(self.cleaned_data.get(key)) for key in OTHER_FACTORS}
-
-    @classmethod
-    def summary(cls, answers: dict[str, Any], patient_reference: str = "") -> list[SummaryRow]:
-        return [
-            SummaryRow(labels.OTHER_FACTORS[key], _yes_no(answers.get(key)), key)
-            for key in OTHER_FACTORS
-        ]
+FORMS: dict[str, type[StepForm]] = {
+    step.slug: build_form(step) for step in q.STEPS if step.has_questions
+}
 
 
-for _key in OTHER_FACTORS:
-    OtherFactorsForm.base_fields[_key] = forms.BooleanField(
-        label=labels.OTHER_FACTORS[_key],
-        help_text=labels.OTHER_FACTOR_HINTS[_key],
-        required=False,
-    )
+def form_for(step: q.Step) -> type[StepForm]:
+    return FORMS[step.slug]

@@ -23,10 +23,10 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import labels, panels, roles, steps
+from decision import forms, labels, panels, roles, steps
 from decision.engine import AssessmentError, evaluate, parse_assessment
-from decision.forms import format_age
 from decision.models import Consultation
+from decision.questionnaire import format_age
 
 HOME_PAGE_SIZE = 20
 PANELS_TEMPLATE = "decision/panels.html"
@@ -45,12 +45,6 @@ def _get_consultation_for_user(request: HttpRequest, pk: UUID) -> Consultation:
         )
     # The result page shows the clinician's feedback: joined here, not one more query.
     return get_object_or_404(consultations.select_related("feedback__recorded_by"), pk=pk)
-
-
-def _step_url(consultation: Consultation | None, step: steps.Step) -> str:
-    if consultation is None:
-        return reverse("consultation_new")
-    return reverse("consultation_step", args=[consultation.pk, step.slug])
 
 
 def _home_page(request: HttpRequest, queryset, param: str, other: str) -> dict[str, Any]:
@@ -124,7 +118,7 @@ def consultation_resume(request: HttpRequest, pk: UUID) -> HttpResponse:
     if consultation.is_completed:
         return redirect("consultation_result", pk=consultation.pk)
     step = steps.first_unanswered(consultation.answers)
-    return redirect(_step_url(consultation, step))
+    return redirect(steps.step_url(consultation, step))
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,37 +131,36 @@ def consultation_step(
         messages.info(request, "This consultation is completed and cannot be changed.")
         return redirect("consultation_result", pk=consultation.pk)
     answers = consultation.answers if consultation else {}
-    if not step.applies(answers):
-        return redirect(_step_url(consultation, steps.next_after(step, answers)))
-    if step.form_class is None:
+    if not step.has_questions:
         return _check_answers(request, consultation, step)
+    form_class = forms.form_for(step)
 
     return_to_check = request.GET.get("return") == "check" and consultation is not None
-    url = _step_url(consultation, step)
+    url = steps.step_url(consultation, step)
     form_action = f"{url}?return=check" if return_to_check else url
     form_kwargs = {"answers": answers, "live_url": url}
 
     if request.method == "POST":
         preview = request.POST.get("_preview", "")
         if preview in step.panels + step.regions:
-            data = step.form_class.live_data(request.POST, preview)
-            form = step.form_class(data, **form_kwargs)
+            data = form_class.live_data(request.POST, preview)
+            form = form_class(data, **form_kwargs)
             return _preview(request, step, form, preview, form_action, consultation)
-        form = step.form_class(request.POST, **form_kwargs)
+        form = form_class(request.POST, **form_kwargs)
         action = request.POST.get("_action", "continue")
         if form.is_valid():
             consultation = _save_step(request, consultation, form)
             answers = consultation.answers
             if action == "back":
                 previous = steps.previous_before(step, answers)
-                return redirect(_step_url(consultation, previous) if previous else "home")
+                return redirect(steps.step_url(consultation, previous) if previous else "home")
             if return_to_check:
-                return redirect(_step_url(consultation, steps.CHECK))
-            return redirect(_step_url(consultation, steps.next_after(step, answers)))
+                return redirect(steps.step_url(consultation, steps.CHECK))
+            return redirect(steps.step_url(consultation, steps.next_after(step, answers)))
         values = form.valid_values()
         context = {"back_not_saved": action == "back"}
     else:
-        form = step.form_class(initial=step.form_class.initial_from(consultation), **form_kwargs)
+        form = form_class(initial=form_class.initial_from(consultation), **form_kwargs)
         values = form.valid_values()
         context = {}
     context.update(_panel_context(step, values, answers))
@@ -208,9 +201,9 @@ def _render_step(
             "steps": steps.STEPS,
             "form": form,
             "form_action": form_action,
-            "live_url": _step_url(consultation, step),
+            "live_url": steps.step_url(consultation, step),
             "error_summary": form.error_summary() if form.is_bound else [],
-            "previous_url": _step_url(consultation, previous) if previous else reverse("home"),
+            "previous_url": steps.step_url(consultation, previous) if previous else reverse("home"),
             # Urgent actions already raised stay in view on every later step.
             "banner_alerts": (panels.stored_red_flag_alerts(answers) if step.number > 2 else []),
         }
@@ -230,7 +223,7 @@ def _preview(
     answers = consultation.answers if consultation else {}
     values = form.valid_values()
     initial = form.raw_values()
-    shown = step.form_class(initial=initial, answers=answers, live_url=form.live_url)
+    shown = type(form)(initial=initial, answers=answers, live_url=form.live_url)
     context = {"form": shown, "live_url": form.live_url}
     context.update(_panel_context(step, values, answers))
     if not request.htmx:
@@ -268,8 +261,8 @@ def _check_answers(
             "consultation": consultation,
             "step": step,
             "steps": steps.STEPS,
-            "sections": _answer_sections(consultation, change_links=True),
-            "previous_url": _step_url(consultation, steps.previous_before(step, answers)),
+            "sections": steps.answer_sections(consultation, change_links=True),
+            "previous_url": steps.step_url(consultation, steps.previous_before(step, answers)),
             "banner_alerts": panels.stored_red_flag_alerts(answers),
         }
     )
@@ -286,7 +279,7 @@ def _complete(consultation: Consultation) -> HttpResponse | list[dict[str, Any]]
             {
                 "path": problem.path,
                 "message": problem.message,
-                "url": _step_url(consultation, steps.step_for_path(problem.path)),
+                "url": steps.step_url(consultation, steps.step_for_path(problem.path)),
             }
             for problem in error.errors
         ]
@@ -296,37 +289,6 @@ def _complete(consultation: Consultation) -> HttpResponse | list[dict[str, Any]]
         if not locked.is_completed:  # a double click completes once
             locked.complete(assessment.to_dict(), recommendation.to_dict())
     return redirect("consultation_result", pk=consultation.pk)
-
-
-def _answer_sections(consultation: Consultation, change_links: bool) -> list[dict[str, Any]]:
-    answers = consultation.answers
-    sections = []
-    for step in steps.question_steps(answers):
-        form_class = step.form_class
-        answered = step.is_answered(answers)
-        rows = form_class.summary(answers, consultation.patient_reference) if answered else []
-        anchors = form_class(answers=answers)
-        url = _step_url(consultation, step)
-        sections.append(
-            {
-                "step": step,
-                "answered": answered,
-                "url": f"{url}?return=check",
-                "rows": [
-                    {
-                        "label": row.label,
-                        "value": row.value,
-                        "change_url": (
-                            f"{url}?return=check#{anchors.anchor_for(row.field)}"
-                            if change_links
-                            else ""
-                        ),
-                    }
-                    for row in rows
-                ],
-            }
-        )
-    return sections
 
 
 @require_http_methods(["GET"])
@@ -343,7 +305,9 @@ def consultation_result(request: HttpRequest, pk: UUID) -> HttpResponse:
             "result": output,
             "alerts": panels.by_urgency(output.get("alerts", [])),
             # Worked out only when the cached fragment that shows them has to be rendered.
-            "sections": functools.cache(lambda: _answer_sections(consultation, change_links=False)),
+            "sections": functools.cache(
+                lambda: steps.answer_sections(consultation, change_links=False)
+            ),
         },
     )
 
@@ -356,4 +320,4 @@ def consultation_copy(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         "A new draft with the same answers. Change what differs today, then complete it.",
     )
-    return redirect(_step_url(copy, steps.CHECK))
+    return redirect(steps.step_url(copy, steps.CHECK))

@@ -23,10 +23,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from decision import documents, pdf
-from decision.forms import format_age
+from decision import documents, pdf, steps
 from decision.models import Consultation
-from decision.views import _answer_sections, _get_consultation_for_user
+from decision.questionnaire import format_age
+from decision.views import _get_consultation_for_user
 
 SUMMARY_DOCUMENT = "decision/print/summary_document.html"
 HANDOUT_DOCUMENT = "decision/handout/document.html"
@@ -69,7 +69,7 @@ def _summary_context(consultation: Consultation) -> dict[str, Any]:
             engine_input=consultation.engine_input,
             extras=consultation.extras,
         ),
-        "sections": _answer_sections(consultation, change_links=False),
+        "sections": steps.answer_sections(consultation, change_links=False),
     }
 
 

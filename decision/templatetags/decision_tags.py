@@ -6,7 +6,8 @@ from typing import Any
 from django import template
 
 from decision import labels
-from decision.forms import format_age
+from decision.engine.knowledge import severity_aids as severity_aids_table
+from decision.questionnaire import format_age
 
 register = template.Library()
 
@@ -19,6 +20,12 @@ def code_label(code: str | None) -> str:
 @register.filter
 def age(age_months: int | None) -> str:
     return format_age(age_months)
+
+
+@register.simple_tag
+def severity_aids() -> dict[str, Any]:
+    """vIGA-AD, POEM and NICE descriptors (severity_aids.toml), beside the severity question."""
+    return severity_aids_table()
 
 
 @register.filter

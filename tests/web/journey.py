@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from decision.engine import OTHER_FACTORS, PATIENT_FLAGS, RED_FLAGS, TRIED_KEYS
-from decision.forms import CONDITIONAL_QUESTIONS
 from decision.models import Consultation
+from decision.questionnaire import CONDITIONS, QUESTIONS, STEP_OF
 
 STEP_SLUGS = ("patient", "safety", "eczema", "treatment", "tried", "other")
 
@@ -31,8 +31,10 @@ def patient_post(data: dict[str, Any], reference: str = "REF-1") -> dict[str, An
         # The conditional questions that were on the page for this age.
         "asked": [
             name
-            for name, from_months in CONDITIONAL_QUESTIONS.items()
-            if data["age_months"] >= from_months
+            for name, question in QUESTIONS.items()
+            if question.type == "boolean"
+            and CONDITIONS[name]
+            and STEP_OF[name].applies(question, data)
         ],
     }
     post.update(_ticks(data, PATIENT_FLAGS))

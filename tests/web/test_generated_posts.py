@@ -22,8 +22,8 @@ from decision.engine import (
     parse_assessment,
 )
 from decision.engine.knowledge import tcs_agents
-from decision.forms import CONDITIONAL_QUESTIONS
 from decision.models import Consultation
+from decision.questionnaire import CONDITIONS
 from tests.helpers import make_input
 from tests.web.journey import step_url
 
@@ -63,7 +63,9 @@ STEP_FIELDS: dict[str, dict[str, st.SearchStrategy]] = {
         ),
         "age_years": _field(_numbers(0, 120)),
         "age_extra_months": _field(_numbers(0, 11)),
-        "asked": st.lists(st.sampled_from([*CONDITIONAL_QUESTIONS, "junk"]), max_size=3),
+        "asked": st.lists(
+            st.sampled_from([*filter(CONDITIONS.get, CONDITIONS), "junk"]), max_size=3
+        ),
         **{name: TICK for name in PATIENT_FLAGS},
     },
     "safety": {name: TICK for name in RED_FLAGS},

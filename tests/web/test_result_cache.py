@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from decision import roles, views
+from decision import roles, steps
 from tests.review.conftest import complete_consultation
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 def sections_built(monkeypatch) -> list[str]:
     cache.clear()
     calls: list[str] = []
-    original = views._answer_sections
+    original = steps.answer_sections
 
     def counting(consultation, change_links):
         calls.append(consultation.patient_reference)
         return original(consultation, change_links)
 
-    monkeypatch.setattr(views, "_answer_sections", counting)
+    monkeypatch.setattr(steps, "answer_sections", counting)
     yield calls
     cache.clear()
 
