@@ -67,8 +67,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -191,9 +189,6 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # Source maps are three quarters of the vendored bytes and only a developer's tools fetch them:
 # serve them uncompressed rather than spend most of collectstatic compressing them.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions: expire after an idle period (seconds). A request renews the clock, but the session is
 # written at most once every SESSION_REFRESH_SECONDS (security.SessionRefreshMiddleware), so it
