@@ -21,3 +21,11 @@ def clinician_client(client, clinician):
     # force_login: django-axes needs a request to authenticate, and these tests are not about it.
     client.force_login(clinician)
     return client
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests with a live server last, as pytest-django orders them: each flushes the database
+    after it, data migrations included (the roles' groups). pytest's own grouping of tests by
+    session-scoped parameters (Playwright's browser name) can otherwise move them first."""
+    items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
