@@ -274,3 +274,7 @@ API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 API_MAX_BATCH = envint("API_MAX_BATCH", 1000)
 # Requests per token user, counted per process in the cache ("number/s|min|hour|day").
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+
+# FHIR (decision/fhir/): the canonical base of the Questionnaire and its code systems. A stable
+# name, not an address the site must answer at: set it to the clinic's public /fhir URL.
+FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "http://eczema-step-up.example/fhir")

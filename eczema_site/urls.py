@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("decision.api.urls")),
+    path("fhir/", include("decision.fhir.urls")),
     path("", include("decision.urls")),
 ]

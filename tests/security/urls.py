@@ -26,6 +26,12 @@ MACHINE = {
     "api:recommend": "evaluates an assessment for an API token holder",
     "api:consultations": "lists the token holder's own completed consultations",
     "api:consultation": "one of the token holder's own completed consultations",
+    # FHIR (decision/fhir/): a session or a token; without either 401, never a sign-in page.
+    "fhir:questionnaire": "the questionnaire as a FHIR Questionnaire",
+    "fhir:questionnaire_response": "a completed consultation the caller may read, as FHIR",
+    "fhir:observations": "the Observations of a consultation the caller may read",
+    "fhir:observation": "one Observation of a consultation the caller may read",
+    "fhir:evaluate": "evaluates a QuestionnaireResponse for an API token holder; stores nothing",
 }
 
 # Values tried, in order, for a path parameter, by converter (None: a regex group).
