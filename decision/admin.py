@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from decision import labels
 from decision.csv_safety import SafeCSV
 from decision.models import Consultation, Feedback
+from eczema_site.admin_site import valid_object_id_or_404
 
 # The printable summary if the print views provide one, else the result page.
 SUMMARY_URL_NAMES = ("consultation_summary", "consultation_print", "consultation_result")
@@ -221,6 +222,9 @@ class ReadOnlyHistoryMixin:
     ) -> HttpResponse:
         if request.method != "GET":
             raise PermissionDenied("History cannot be reverted.")
+        if not version_id.isascii() or not version_id.isdigit():
+            raise Http404("No such version.")
+        valid_object_id_or_404(self.model, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 

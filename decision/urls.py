@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from decision import views, views_print, views_review
@@ -6,13 +5,6 @@ from decision.api.account import account
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        # Django's form views would answer PUT as POST; sign-in takes GET and POST only.
-        auth_views.LoginView.as_view(http_method_names=["get", "post", "head", "options"]),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("consultations/new/", views.consultation_step, name="consultation_new"),
     path("consultations/<uuid:pk>/", views.consultation_resume, name="consultation_resume"),
     path(

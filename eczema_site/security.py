@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.middleware import (
@@ -13,12 +13,12 @@ from django.contrib.auth.middleware import (
 )
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import parse_header_parameters, url_has_allowed_host_and_scheme
 from django.views.defaults import bad_request
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -73,6 +73,54 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         return HttpResponseClientRedirect(login["Location"])
 
 
+class UnreadableRequest(SuspiciousOperation):
+    """Answered with templates/400.html and logged as django.security.UnreadableRequest."""
+
+
+# Form posts are UTF-8 (every page is), and Django reads a form post in UTF-8 only, spelt so.
+ACCEPTED_CHARSET = "utf-8"
+
+
+def refuse_unreadable_request(request: HttpRequest) -> None:
+    """Raise a SuspiciousOperation (a 400 page and a django.security log line) for a request the
+    site will not read. Checked before any view or middleware parses the body:
+
+    - a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, by its Content-Length: Django applies that
+      limit to form fields only, and would spool a multipart "file" of any size to disk (the site
+      has no uploads);
+    - a charset other than UTF-8 (`charset=utf-16` made Django's form parser fail with a 500);
+    - a NUL character in the query string or a header: PostgreSQL refuses NUL in text, so an
+      admin filter or a sign-in record built from it would fail with a 500. (A NUL in the path
+      matches no URL pattern: 404.)
+    """
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise UnreadableRequest("malformed Content-Length") from None
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is not None and length > limit:
+        raise RequestDataTooBig(f"request body of {length} bytes refused (limit {limit})")
+    _content_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+    charset = params.get("charset")
+    if charset is not None and charset.lower() != ACCEPTED_CHARSET:
+        raise UnreadableRequest(f"unsupported charset {charset[:40]!r}")
+    if "\0" in unquote_plus(request.META.get("QUERY_STRING", "")):
+        raise UnreadableRequest("NUL character in the query string")
+    if any(key.startswith("HTTP_") and "\0" in str(value) for key, value in request.META.items()):
+        raise UnreadableRequest("NUL character in a header")
+
+
+class RefuseUnreadableRequestsMiddleware:
+    """Answer 400 to a request the site cannot read safely (refuse_unreadable_request)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refuse_unreadable_request(request)
+        return self.get_response(request)
+
+
 class InvalidInputMiddleware:
     """A ValidationError that escapes a view came from input that did not fit a model field (a
     malformed id in a URL or query string): answer 400 with templates/400.html, not 500.
@@ -116,6 +164,11 @@ class SessionStore(DatabaseSessionStore):
     stored expiry of the session it loaded, for SessionRefreshMiddleware."""
 
     stored_expire_date = None
+
+    def _validate_session_key(self, key: str | None) -> bool:
+        # Django's own keys are 32 lowercase letters and digits; anything else in the cookie
+        # (a NUL, which PostgreSQL refuses in a lookup) is no session, never a query.
+        return bool(super()._validate_session_key(key)) and key.isascii() and key.isalnum()
 
     def _get_session_from_db(self) -> Any:
         stored = super()._get_session_from_db()

@@ -60,7 +60,8 @@ CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Eczema Step-Up clinic")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with every list filter and history URL hardened (eczema_site/admin_site.py).
+    "eczema_site.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Oversized bodies (multipart too), charsets other than UTF-8 and NUL characters: 400 before
+    # anything parses them. After the header middleware, so that the 400 page carries them.
+    "eczema_site.security.RefuseUnreadableRequestsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # AxesMiddleware must be last.
@@ -250,7 +254,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Oversized or over-long posts are refused with 400 (and logged by django.security).
+# Oversized or over-long posts are refused with 400 (and logged by django.security); the size
+# limit applies to the whole body, multipart included (eczema_site.security).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DJANGO_MAX_POST_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 

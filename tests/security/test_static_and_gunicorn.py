@@ -97,8 +97,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers)
+def fetch(url: str, data: bytes | None = None, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers)
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=5) as response:
@@ -154,6 +154,24 @@ def test_the_documented_gunicorn_command_serves_the_site(collected, tmp_path):
         home = fetch(f"{base}/", **proxied)
         assert home[0] == 302
         assert home[1]["Location"].startswith("/accounts/login/?next=")
+        # Hostile posts, anonymously: a charset other than UTF-8, a body over the limit
+        # (multipart) and a NUL in the query string get the site's 400 page, not gunicorn's.
+        utf16 = "username=a&password=b".encode("utf-16")
+        form16 = "application/x-www-form-urlencoded; charset=utf-16"
+        upload = b"--b\r\nContent-Disposition: form-data; name=f; filename=x\r\n\r\n"
+        upload += b"x" * 300_000 + b"\r\n--b--\r\n"
+        for status, _headers, body in (
+            fetch(f"{base}/accounts/login/", utf16, **proxied, **{"Content-Type": form16}),
+            fetch(
+                f"{base}/accounts/login/",
+                upload,
+                **proxied,
+                **{"Content-Type": "multipart/form-data; boundary=b"},
+            ),
+            fetch(f"{base}/accounts/login/?next=%00", **proxied),
+        ):
+            assert status == 400
+            assert b"The request could not be understood" in body
     finally:
         server.terminate()
         server.wait(timeout=10)
