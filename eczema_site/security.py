@@ -81,29 +81,35 @@ class UnreadableRequest(SuspiciousOperation):
 ACCEPTED_CHARSET = "utf-8"
 
 
+# The bodies Django parses itself into request.POST. Other bodies (JSON for the API) are read
+# only by views that enforce their own size limit and decoding.
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/")
+
+
 def refuse_unreadable_request(request: HttpRequest) -> None:
     """Raise a SuspiciousOperation (a 400 page and a django.security log line) for a request the
     site will not read. Checked before any view or middleware parses the body:
 
-    - a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, by its Content-Length: Django applies that
-      limit to form fields only, and would spool a multipart "file" of any size to disk (the site
-      has no uploads);
-    - a charset other than UTF-8 (`charset=utf-16` made Django's form parser fail with a 500);
+    - a form body larger than DATA_UPLOAD_MAX_MEMORY_SIZE, by its Content-Length: Django applies
+      that limit to form fields only, and would spool a multipart "file" of any size to disk (the
+      site has no uploads);
+    - a form body in a charset other than UTF-8 (`charset=utf-16` got gunicorn's bare error page);
     - a NUL character in the query string or a header: PostgreSQL refuses NUL in text, so an
       admin filter or a sign-in record built from it would fail with a 500. (A NUL in the path
       matches no URL pattern: 404.)
     """
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise UnreadableRequest("malformed Content-Length") from None
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is not None and length > limit:
-        raise RequestDataTooBig(f"request body of {length} bytes refused (limit {limit})")
-    _content_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
-    charset = params.get("charset")
-    if charset is not None and charset.lower() != ACCEPTED_CHARSET:
-        raise UnreadableRequest(f"unsupported charset {charset[:40]!r}")
+    content_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+    if content_type.startswith(FORM_CONTENT_TYPES):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise UnreadableRequest("malformed Content-Length") from None
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            raise RequestDataTooBig(f"form body of {length} bytes refused (limit {limit})")
+        charset = params.get("charset")
+        if charset is not None and charset.lower() != ACCEPTED_CHARSET:
+            raise UnreadableRequest(f"unsupported charset {charset[:40]!r}")
     if "\0" in unquote_plus(request.META.get("QUERY_STRING", "")):
         raise UnreadableRequest("NUL character in the query string")
     if any(key.startswith("HTTP_") and "\0" in str(value) for key, value in request.META.items()):
