@@ -55,6 +55,15 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
     clinician was on, so they land back on the same step afterwards.
     """
 
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        # Django asks who the user is first, which loads the session even for a public view
+        # (/healthz with a session cookie): ask the view first.
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
     def handle_no_permission(self, request: HttpRequest, view_func: Any) -> HttpResponse:
         if request.headers.get("HX-Request") != "true":
             return super().handle_no_permission(request, view_func)
@@ -152,16 +161,36 @@ class InvalidInputMiddleware:
 
 class PrivatePagesMiddleware:
     """Pages for a signed-in clinician hold clinical records: no cache may keep them, and the
-    browser's Back button after signing out on a shared computer must not show them again."""
+    browser's Back button after signing out on a shared computer must not show them again.
+
+    Only a request that used its session can be signed in (every page that needs sign-in asks
+    who the user is): one that did not, such as /healthz, is answered without loading it."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or "Cache-Control" in response:
+            return response
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """Cross-Origin-Resource-Policy on every response (settings.CROSS_ORIGIN_RESOURCE_POLICY)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault(
+            "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
+        )
         return response
 
 

@@ -74,11 +74,15 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_permissions_policy",
     "decision",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry these headers too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "eczema_site.security.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Renews a signed-in session's idle expiry at most once a minute instead of on every request.
@@ -222,12 +226,44 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No page of the site uses a camera, microphone, location, payment or other powerful feature:
+# every one is turned off for the site and anything it could embed (django-permissions-policy).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# Cross-Origin-Resource-Policy: no other site may load the site's pages, PDFs or static files.
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 _HTTPS = not (DEBUG or TESTING) and envbool("DJANGO_HTTPS", True)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
+# "__Host-": the browser keeps these cookies only if they are Secure, for this host alone (no
+# Domain) and for the whole site (Path=/), so a sibling subdomain cannot set or shadow them. Over
+# plain HTTP (development, DJANGO_HTTPS=0) the browser would refuse such a cookie: plain names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if _HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if _HTTPS else "csrftoken"
 SECURE_SSL_REDIRECT = _HTTPS and envbool("DJANGO_SSL_REDIRECT", True)
-# The proxy's health check may talk plain HTTP to gunicorn; /healthz returns "ok" and nothing else.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The proxy's health checks may talk plain HTTP to gunicorn: /healthz ("ok", nothing else) and
+# /readyz ("ready" or 503 when the database does not answer).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 31536000) if _HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
 SECURE_HSTS_PRELOAD = _HTTPS

@@ -28,6 +28,8 @@ def assert_security_headers(response: HttpResponse) -> None:
     assert headers.get("Referrer-Policy") == "same-origin", where
     assert headers.get("X-Frame-Options") == "DENY", where
     assert headers.get("Cross-Origin-Opener-Policy") == "same-origin", where
+    assert headers.get("Cross-Origin-Resource-Policy") == "same-origin", where
+    assert_permissions_policy(response)
     directives = csp_directives(response)
     assert directives, f"no Content-Security-Policy on {where}"
     assert directives["default-src"] == ["'self'"], where
@@ -39,6 +41,21 @@ def assert_security_headers(response: HttpResponse) -> None:
     assert directives["form-action"] == ["'self'"], where
     for words in directives.values():
         assert not {"'unsafe-inline'", "'unsafe-eval'", "*"} & set(words), where
+
+
+# Features no page uses: each must be turned off by Permissions-Policy.
+DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture")
+
+
+def assert_permissions_policy(response: HttpResponse) -> None:
+    policy = {
+        part.strip().split("=", 1)[0]: part.strip().split("=", 1)[1]
+        for part in response.headers.get("Permissions-Policy", "").split(",")
+        if "=" in part
+    }
+    where = f"{response.request['PATH_INFO']} ({response.status_code})"
+    for feature in DENIED_FEATURES:
+        assert policy.get(feature) == "()", (where, feature, policy)
 
 
 class _InlineFinder(HTMLParser):
