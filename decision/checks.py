@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -20,5 +20,26 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 "development commands such as makemigrations)."
             ),
             id="decision.E001",
+        )
+    ]
+
+
+@register()
+def pdf_font_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """PDF downloads need a font WeasyPrint can load; without one they answer 503 (a warning:
+    the rest of the site, browser printing included, works)."""
+    from decision import pdf
+
+    reason = pdf.unavailable_reason()
+    if reason is None:
+        return []
+    return [
+        Warning(
+            f"PDF downloads are unavailable on this server: {reason}.",
+            hint=(
+                "Restore static/vendor/dejavu-fonts-2.37/ (then collectstatic), or install "
+                "WeasyPrint's libraries and a font: sudo scripts/install-system-deps.sh."
+            ),
+            id="decision.W001",
         )
     ]

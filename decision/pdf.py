@@ -5,11 +5,20 @@ The documents are rendered from the same templates as the web pages. The stylesh
 with `{% static %}`, and the fetcher below maps those URLs to files found by Django's
 staticfiles finders (development, tests) or in STATIC_ROOT (after collectstatic, where the names
 carry a hash). Any other URL is refused, so a PDF can never make a request.
+
+Fonts: the site ships the font the documents use (DejaVu Sans, static/vendor/dejavu-fonts-2.37/,
+declared by @font-face below), so a PDF looks the same, page breaks included, on every server,
+whatever fonts it has. Without any font at all Pango crashes the worker (SIGSEGV): before the
+first PDF, `unavailable_reason()` checks once per process that fontconfig can load one (the
+shipped files, or else a system font); the views answer 503 instead of rendering without one, and
+the system check decision.W001 says so at deploy time.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +27,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
+from django.templatetags.static import static
+
+logger = logging.getLogger(__name__)
 
 # A base URL that can never be fetched: relative and root-relative URLs in the documents resolve
 # against it and are then served from disk by StaticFileFetcher.
@@ -83,12 +95,76 @@ def make_fetcher():
 
 
 STYLESHEET = "css/print.css"
+# The family print.css names first, and its two weights.
+FONT_FAMILY = "DejaVu Sans"
+FONT_FILES = {
+    "normal": "vendor/dejavu-fonts-2.37/DejaVuSans.ttf",
+    "bold": "vendor/dejavu-fonts-2.37/DejaVuSans-Bold.ttf",
+}
+
+
+@functools.cache
+def unavailable_reason() -> str | None:
+    """Why this server cannot make PDFs, or None. Checked once per process (and logged once):
+    WeasyPrint's libraries must load, and fontconfig must be able to load at least one font,
+    one of the shipped files or else one installed on the system."""
+    try:
+        from weasyprint.text.ffi import ffi, fontconfig
+    except (ImportError, OSError) as error:
+        reason = f"WeasyPrint cannot load its system libraries (pango, fontconfig): {error}"
+    else:
+        config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
+        shipped = [static_file_path(name) for name in FONT_FILES.values()]
+        loaded = [
+            path
+            for path in shipped
+            if path is not None and fontconfig.FcConfigAppFontAddFile(config, str(path).encode())
+        ]
+        system = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+        if loaded or (system != ffi.NULL and system.nfont > 0):
+            return None
+        reason = (
+            f"no usable font: fontconfig cannot load the shipped {FONT_FAMILY} files "
+            f"({', '.join(FONT_FILES.values())}) and finds no system font"
+        )
+    logger.error("PDF downloads are unavailable on this server: %s", reason)
+    return reason
+
+
+def _font_face_css() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
+        f'src: url("{static(name)}"); }}'
+        for weight, name in FONT_FILES.items()
+    )
+
+
+@functools.cache
+def _fonts():
+    """The shipped fonts, loaded once per process: (FontConfiguration, the @font-face sheet).
+    Every document is laid out with this FontConfiguration, which knows them."""
+    weasyprint = _weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    # It keeps copies of the font files in a temporary folder: drop it while Python can still
+    # remove that folder (at interpreter exit its clean-up code fails).
+    atexit.register(_fonts.cache_clear)
+    css = weasyprint.CSS(
+        string=_font_face_css(),
+        base_url=BASE_URL,
+        url_fetcher=make_fetcher(),
+        font_config=font_config,
+    )
+    return font_config, css
 
 
 @functools.cache
 def _parsed_stylesheet(path: str, modified: float):
     weasyprint = _weasyprint()
-    return weasyprint.CSS(filename=path, base_url=BASE_URL, url_fetcher=make_fetcher())
+    return weasyprint.CSS(
+        filename=path, base_url=BASE_URL, url_fetcher=make_fetcher(), font_config=_fonts()[0]
+    )
 
 
 def stylesheet():
@@ -102,8 +178,9 @@ def stylesheet():
 def render_document(html: str):
     """Lay out the HTML into pages (a weasyprint Document: `.pages`, `.write_pdf()`)."""
     weasyprint = _weasyprint()
+    font_config, font_faces = _fonts()
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=make_fetcher())
-    return document.render(stylesheets=[stylesheet()])
+    return document.render(stylesheets=[font_faces, stylesheet()], font_config=font_config)
 
 
 def render_pdf(html: str) -> bytes:

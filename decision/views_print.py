@@ -136,6 +136,15 @@ def _pdf_bytes(request: HttpRequest, consultation: Consultation, kind: str) -> b
 
 
 def _pdf_response(request: HttpRequest, consultation: Consultation, kind: str) -> HttpResponse:
+    if pdf.unavailable_reason() is not None:
+        # No font here (decision.pdf): a clear page, never a worker killed inside WeasyPrint.
+        page_name = "consultation_summary" if kind == "summary" else "consultation_handout"
+        return render(
+            request,
+            "pdf_unavailable.html",
+            {"page_url": reverse(page_name, args=[consultation.pk])},
+            status=503,
+        )
     name = slugify(consultation.patient_reference) or "consultation"
     filename = f"{kind}-{name}-{_completed_on(consultation):%Y-%m-%d}.pdf"
     response = HttpResponse(_pdf_bytes(request, consultation, kind), content_type="application/pdf")

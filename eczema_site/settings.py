@@ -196,7 +196,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # Source maps are three quarters of the vendored bytes and only a developer's tools fetch them:
 # serve them uncompressed rather than spend most of collectstatic compressing them.
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# The PDF fonts (vendor/dejavu-fonts-*) are read from disk by WeasyPrint, never downloaded.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map", "ttf"]
 
 # Sessions: expire after an idle period (seconds). A request renews the clock, but the session is
 # written at most once every SESSION_REFRESH_SECONDS (security.SessionRefreshMiddleware), so it
