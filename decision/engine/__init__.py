@@ -2,6 +2,7 @@
 
 assessment = parse_assessment(json_like)   # raises AssessmentError(errors)
 result = evaluate(assessment)              # Recommendation; result.to_dict() is contract.md
+citations(["NICE CG57", ...])              # source keys -> readable citations for the pages
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from decision.engine.assessment import (
     RedFlags,
     parse_assessment,
 )
-from decision.engine.knowledge import RULESET_VERSION
+from decision.engine.knowledge import (
+    RULESET_VERSION,
+    Citation,
+    citation,
+    citations,
+    potency_label,
+)
 from decision.engine.result import Adequacy, Recommendation, dumps
 from decision.engine.rules import check_adequacy, evaluate, red_flag_actions
 
@@ -45,13 +52,17 @@ __all__ = [
     "Adequacy",
     "Assessment",
     "AssessmentError",
+    "Citation",
     "CurrentTCS",
     "FieldError",
     "Recommendation",
     "RedFlags",
     "check_adequacy",
+    "citation",
+    "citations",
     "dumps",
     "evaluate",
     "parse_assessment",
+    "potency_label",
     "red_flag_actions",
 ]

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from decision.engine import knowledge
+
 SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
 SITES: tuple[str, ...] = (
     "face",
@@ -102,6 +104,8 @@ class CurrentTCS:
     weeks: float
     adherence: str
     grams_per_week: float | None = None
+    # An id of knowledge.md § potency (tcs_agents.toml), or None when only the potency is known.
+    agent: str | None = None
 
 
 def _all_not_tried() -> dict[str, str]:
@@ -153,6 +157,7 @@ class Assessment:
                 "weeks": self.current_tcs.weeks,
                 "adherence": self.current_tcs.adherence,
                 "grams_per_week": self.current_tcs.grams_per_week,
+                "agent": self.current_tcs.agent,
             },
             "emollients_daily": self.emollients_daily,
             "steroid_concerns": self.steroid_concerns,
@@ -282,6 +287,7 @@ _TCS_KEYS: tuple[str, ...] = (
     "weeks",
     "adherence",
     "grams_per_week",
+    "agent",
 )
 
 
@@ -310,6 +316,29 @@ def _read_sites(reader: _Reader, data: Mapping[str, Any]) -> tuple[str, ...] | N
     # Sites are a set: keep them in the contract's order so the same answers always give the
     # same result, however they were listed.
     return tuple(site for site in SITES if site in seen) if ok else None
+
+
+def _read_agent(reader: _Reader, data: Mapping[str, Any], potency: str | None) -> str | None:
+    """`current_tcs.agent`: a known id whose engine potency is `current_tcs.potency`."""
+    value = data.get("agent")
+    if value is None:
+        return None
+    path = "current_tcs.agent"
+    agent = knowledge.tcs_agent_map().get(value) if isinstance(value, str) else None
+    if agent is None:
+        reader.error(
+            path,
+            "must be null or an agent id of the potency table (e.g. mometasone-0.1-cream)",
+        )
+        return None
+    if potency is not None and agent.potency != potency:
+        reader.error(
+            path,
+            f"{agent.label} has potency {agent.potency} "
+            f"({knowledge.potency_label(agent.potency)}), but current_tcs.potency is {potency}",
+        )
+        return None
+    return agent.id
 
 
 def parse_assessment(data: Any, prefix: str = "") -> Assessment:
@@ -382,6 +411,7 @@ def parse_assessment(data: Any, prefix: str = "") -> Assessment:
                 required=False,
                 nullable=True,
             )
+            agent = _read_agent(reader, tcs_data, potency)
             if None not in (potency, per_day, weeks, adherence):
                 tcs = CurrentTCS(
                     potency=potency,  # type: ignore[arg-type]
@@ -389,6 +419,7 @@ def parse_assessment(data: Any, prefix: str = "") -> Assessment:
                     weeks=weeks,  # type: ignore[arg-type]
                     adherence=adherence,  # type: ignore[arg-type]
                     grams_per_week=grams,
+                    agent=agent,
                 )
 
     emollients = reader.boolean(root, "emollients_daily", "emollients_daily", True)

@@ -137,3 +137,49 @@ def test_boundaries_are_inclusive():
         )
     )
     assert (a.age_months, a.bsa_percent, a.current_tcs.weeks) == (1440, 100, 520)
+
+
+@pytest.mark.parametrize(
+    ("potency", "agent"),
+    [
+        ("medium", "mometasone-0.1-cream"),
+        ("high", "betamethasone-valerate-0.1-ointment"),
+        ("low", "hydrocortisone-2.5"),
+        ("low", "hydrocortisone"),  # legacy id of records made before 2026.12
+        ("medium", None),
+    ],
+)
+def test_an_agent_of_the_same_potency_is_accepted(potency, agent):
+    a = parse_assessment(make_input(current_tcs={"potency": potency, "agent": agent}))
+    assert a.current_tcs.agent == agent
+    assert parse_assessment(a.to_dict()) == a
+
+
+def test_the_agent_defaults_to_null():
+    assert parse_assessment(make_input()).current_tcs.agent is None
+
+
+@pytest.mark.parametrize(
+    ("potency", "agent", "expected"),
+    [
+        (
+            "medium",
+            "clobetasol-0.05",
+            "current_tcs.agent: clobetasol propionate 0.05 % has potency very_high "
+            "(Very high (US class 1)), but current_tcs.potency is medium",
+        ),
+        ("none", "hydrocortisone-1", "current_tcs.agent: hydrocortisone 1 % has potency low"),
+        ("high", "betamethasone-valerate-0.1-cream", "current_tcs.agent: betamethasone valerate"),
+        ("medium", "mometasone", "current_tcs.agent: must be null or an agent id"),
+        ("medium", 3, "current_tcs.agent: must be null or an agent id"),
+        ("medium", "", "current_tcs.agent: must be null or an agent id"),
+    ],
+)
+def test_an_agent_that_does_not_match_is_an_error_on_the_agent(potency, agent, expected):
+    errors = errors_for(make_input(current_tcs={"potency": potency, "agent": agent}))
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_an_invalid_potency_is_reported_once_not_as_an_agent_mismatch():
+    errors = errors_for(make_input(current_tcs={"potency": "strong", "agent": "clobetasol-0.05"}))
+    assert [e.split(":")[0] for e in errors] == ["current_tcs.potency"]
