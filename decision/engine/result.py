@@ -152,9 +152,13 @@ class Adequacy:
     adequate: bool
     reasons: tuple[str, ...]
     expected_grams_per_week: float | None
+    # FTU per application for the extent (one decimal) and its basis: "bsa" (about) or
+    # "regions" (an upper bound); both None with expected_grams_per_week (README § 3 C).
+    ftu_per_application: float | None = None
+    quantity_basis: str | None = None
     reason_texts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
-    # Site/age advice on the current potency (knowledge.md site rules): advice, not a gate.
+    # Potency cautions (README § 3 C): advice beside the verdict, never a change to it.
     cautions: tuple[Action, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,6 +168,8 @@ class Adequacy:
             "reason_texts": list(self.reason_texts),
             "cautions": [c.to_dict() for c in self.cautions],
             "expected_grams_per_week": self.expected_grams_per_week,
+            "ftu_per_application": self.ftu_per_application,
+            "quantity_basis": self.quantity_basis,
             "sources": list(self.sources),
         }
 

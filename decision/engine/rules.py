@@ -59,44 +59,90 @@ def _union(*groups: Iterable[str]) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------------- stage C
 
+REGION_ORDER: tuple[str, ...] = ("face_neck", "arms", "legs", "trunk", "genitals")
+# Potency cautions look at these sites (knowledge.md site rules; README § 3 C).
+CAUTION_SITES: frozenset[str] = frozenset({"face", "eyelids", "neck", "genitals"})
+POTENCY_LEVEL = {"none": 0, "low": 1, "medium": 2, "high": 3, "very_high": 4}
+_TENTH = Decimal("0.1")
+QUANTITY_ALERT_LEVEL = {"LOW_QUANTITY": "info", "HIGH_POTENCY_QUANTITY": "warning"}
 
-def expected_grams_per_week(age_months: int, sites: Sequence[str], per_day: int) -> float | None:
-    """FTUs for the affected regions × 0.5 g × applications a day × 7, rounded half up to 0.1."""
-    if per_day <= 0:
-        return None
-    ftu = Decimal(str(ftu_per_application(age_months, sites)))
-    grams = ftu * Decimal(str(knowledge.ftu_settings()["grams_per_ftu"])) * per_day * 7
-    return float(grams.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+def _dec(value: float | int | Decimal) -> Decimal:
+    """The number as written: JSON 10.2 arrives as the float 10.2, whose shortest repr is "10.2",
+    so the arithmetic is exact from the written digits, never from the binary float."""
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def round_tenth(value: Decimal) -> float:
+    """Half up to one decimal (2.55 -> 2.6, 68.25 -> 68.3), only ever at the end."""
+    return float(value.quantize(_TENTH, rounding=ROUND_HALF_UP))
 
 
 def affected_regions(sites: Sequence[str]) -> tuple[str, ...]:
     """FTU regions for the sites, each counted once, in the table's order."""
     mapping = knowledge.ftu_settings()["site_regions"]
     wanted = {region for site in sites for region in mapping[site]}
-    return tuple(r for r in ("face_neck", "arms", "legs", "trunk", "genitals") if r in wanted)
+    return tuple(r for r in REGION_ORDER if r in wanted)
+
+
+def _region_table(age_months: int) -> dict[str, Decimal]:
+    """FTUs for one application to each whole region (both arms, both legs, front + back)."""
+    row = knowledge.ftu_row(age_months)
+    return {
+        "face_neck": _dec(row.face_neck),
+        "arms": 2 * _dec(row.arm_hand),
+        "legs": 2 * _dec(row.leg_foot),
+        "trunk": _dec(row.trunk_front) + _dec(row.trunk_back),
+        "genitals": _dec(knowledge.ftu_settings()["genitals_ftu"]),
+    }
 
 
 def region_ftus(age_months: int, sites: Sequence[str]) -> dict[str, float]:
-    """FTUs per application for each affected region (both arms, both legs, front + back)."""
-    row = knowledge.ftu_row(age_months)
-    per_region = {
-        "face_neck": row.face_neck,
-        "arms": 2 * row.arm_hand,
-        "legs": 2 * row.leg_foot,
-        "trunk": row.trunk_front + row.trunk_back,
-        "genitals": knowledge.ftu_settings()["genitals_ftu"],
-    }
-    return {region: per_region[region] for region in affected_regions(sites)}
+    """FTUs per application for each affected region, if the whole region is affected."""
+    table = _region_table(age_months)
+    return {region: float(table[region]) for region in affected_regions(sites)}
 
 
-def ftu_per_application(age_months: int, sites: Sequence[str]) -> float:
-    return float(sum(Decimal(str(v)) for v in region_ftus(age_months, sites).values()))
+def region_ftu(age_months: int, sites: Sequence[str]) -> Decimal:
+    """The regions' FTUs: the most the patient could need each time (README § 3 C)."""
+    table = _region_table(age_months)
+    return sum((table[region] for region in affected_regions(sites)), Decimal(0))
+
+
+def whole_body_ftu(age_months: int) -> Decimal:
+    """Every region of the age row, arms and legs twice, + genitals: 9/14/18.5/25/41 FTU."""
+    return sum(_region_table(age_months).values(), Decimal(0))
+
+
+def application_ftu(
+    age_months: int, sites: Sequence[str], bsa_percent: float | None
+) -> tuple[Decimal, str]:
+    """Unrounded FTU per application and its basis (README § 3 C, quantity).
+
+    With a BSA estimate above 0: the smaller of the regions' FTUs and the whole body's share
+    ("bsa": "about N"). Without one (null, or 0, which here only means "not estimated"): the
+    regions' FTUs, an upper bound ("regions": "up to N").
+    """
+    regions = region_ftu(age_months, sites)
+    if bsa_percent is not None and bsa_percent > 0:
+        share = whole_body_ftu(age_months) * _dec(bsa_percent) / 100
+        return min(regions, share), "bsa"
+    return regions, "regions"
+
+
+def grams_per_week(ftu: Decimal, per_day: int) -> Decimal:
+    return ftu * _dec(knowledge.ftu_settings()["grams_per_ftu"]) * per_day * 7
 
 
 def check_adequacy(
-    age_months: int, severity: str, sites: Sequence[str], tcs: CurrentTCS
+    age_months: int,
+    severity: str,
+    sites: Sequence[str],
+    tcs: CurrentTCS,
+    bsa_percent: float | None = None,
 ) -> Adequacy:
-    """Stage C: is the current TCS trial adequate? (SEED-TCS step 1; NICE TA82)."""
+    """Stage C: is the current TCS trial adequate? (SEED-TCS step 1; NICE TA82); with the amount
+    for the extent and the potency cautions, which advise and never change the verdict."""
     policy = knowledge.policy()["stage_c"]
     reasons: list[str] = []
     if tcs.potency == "none":
@@ -119,40 +165,86 @@ def check_adequacy(
             reasons.append("DURATION_TOO_SHORT")
         if tcs.adherence in ("partial", "poor"):
             reasons.append("ADHERENCE_POOR")
-    grams = (
-        None
-        if tcs.potency == "none"
-        else expected_grams_per_week(age_months, sites, tcs.applications_per_day)
-    )
+    ftu: float | None = None
+    grams: float | None = None
+    basis: str | None = None
+    if tcs.potency != "none" and tcs.applications_per_day > 0:
+        exact, basis = application_ftu(age_months, sites, bsa_percent)
+        ftu = round_tenth(exact)
+        grams = round_tenth(grams_per_week(exact, tcs.applications_per_day))
     texts = knowledge.texts()["adequacy_reason"]
     return Adequacy(
         adequate=not reasons,
         reasons=tuple(reasons),
         expected_grams_per_week=grams,
+        ftu_per_application=ftu,
+        quantity_basis=basis,
         reason_texts=tuple(texts[r] for r in reasons),
         sources=("SEED-TCS", "NICE TA82", "Long & Finlay 1991"),
-        cautions=_potency_cautions(age_months, sites, tcs.potency),
+        cautions=potency_cautions(age_months, sites, tcs),
     )
 
 
-def _potency_cautions(age_months: int, sites: Sequence[str], potency: str) -> tuple[Action, ...]:
-    """Site and age rules for the potency in use (knowledge.md; NICE CG57; AAFP 2021).
+def potency_cautions(age_months: int, sites: Sequence[str], tcs: CurrentTCS) -> tuple[Action, ...]:
+    """Site and age cautions on the steroid in use (README § 3 C; NICE CG57; AAFP 2021).
 
-    The spec's stage C has no reason code for too *high* a potency, so these are advice shown
-    beside the verdict, never a change to it (conservative: flag, do not decide).
+    Each is raised by the engine potency or by the agent's own UK group, either one being
+    enough; when only the UK group raises it, the text says so.
     """
     entries = knowledge.texts()["potency_caution"]
-    codes: list[str] = []
-    if potency in ("high", "very_high"):
-        if age_months < knowledge.policy()["stage_c"]["potent_min_age_months"]:
-            codes.append("POTENT_UNDER_12_MONTHS")
-        if any(site in ("face", "eyelids", "neck", "genitals") for site in sites):
-            codes.append("POTENT_ON_SENSITIVE_SITES")
-    if potency == "very_high" and age_months < CHILD_UNDER_MONTHS:
-        codes.append("VERY_POTENT_IN_CHILD")
-    return tuple(
-        Action(code, entries[code]["text"], tuple(entries[code]["sources"])) for code in codes
+    agent = knowledge.tcs_agent_map().get(tcs.agent or "")
+    level = POTENCY_LEVEL[tcs.potency]
+    checks = (
+        # (code, applies, engine level that raises it, UK group that raises it)
+        ("VERY_POTENT_IN_CHILD", age_months < 144, POTENCY_LEVEL["very_high"], "very potent"),
+        ("POTENT_UNDER_12_MONTHS", age_months < 12, POTENCY_LEVEL["high"], "potent"),
+        (
+            "MEDIUM_OR_STRONGER_ON_SENSITIVE_SITES",
+            any(site in CAUTION_SITES for site in sites),
+            POTENCY_LEVEL["medium"],
+            "moderate",
+        ),
     )
+    cautions: list[Action] = []
+    for code, applies, min_level, uk_group in checks:
+        by_potency = level >= min_level
+        by_uk_group = agent is not None and agent.uk_at_least(uk_group)
+        if not applies or not (by_potency or by_uk_group):
+            continue
+        text = entries[code]["text"]
+        if not by_potency:
+            assert agent is not None
+            text += " " + entries["uk_group_note"].format(agent=agent.label, group=agent.uk_group)
+        cautions.append(Action(code, text, tuple(entries[code]["sources"])))
+    return tuple(cautions)
+
+
+def quantity_alerts(age_months: int, tcs: CurrentTCS, adequacy: Adequacy) -> list[tuple[str, dict]]:
+    """LOW_QUANTITY and HIGH_POTENCY_QUANTITY (README § 3 C), as (code, text fields)."""
+    policy = knowledge.policy()["stage_c"]
+    expected = adequacy.expected_grams_per_week
+    used = tcs.grams_per_week
+    alerts: list[tuple[str, dict]] = []
+    if (
+        adequacy.quantity_basis == "bsa"
+        and expected is not None
+        and used is not None
+        and _dec(used) < _dec(expected) * _dec(policy["low_quantity_fraction"])
+    ):
+        alerts.append(
+            ("LOW_QUANTITY", {"grams_used": _fmt(used), "grams_expected": _fmt(expected)})
+        )
+    weekly = used if used is not None else (expected if adequacy.quantity_basis == "bsa" else None)
+    if (
+        tcs.potency in ("high", "very_high")
+        and age_months >= policy["high_potency_quantity_min_months"]
+        and weekly is not None
+        and _dec(weekly) > _dec(policy["high_potency_quantity_grams"])
+    ):
+        words = knowledge.texts()["alert"]["HIGH_POTENCY_QUANTITY"]
+        how = words["used"] if used is not None else words["estimated"]
+        alerts.append(("HIGH_POTENCY_QUANTITY", {"amount": how.format(grams=_fmt(weekly))}))
+    return alerts
 
 
 # ---------------------------------------------------------------------------------- drafting
@@ -302,15 +394,17 @@ def _optimize_step(a: Assessment, adequacy: Adequacy) -> Step:
         corrections.append(Correction(reason, text, tuple(entry["sources"])))
     per_day = a.current_tcs.applications_per_day
     if "FREQUENCY_TOO_LOW" in adequacy.reasons or "TCS_NOT_USED" in adequacy.reasons:
-        per_day = 2  # once–twice daily; twice for low/medium potency
-    regions = region_ftus(a.age_months, a.sites)
+        per_day = 2  # once–twice daily; twice for a low-potency steroid
+    exact, basis = application_ftu(a.age_months, a.sites, a.bsa_percent)
     quantity = texts["QUANTITY"]
     corrections.append(
         Correction(
             "QUANTITY",
-            quantity["text"].format(
-                ftu_summary=_ftu_summary(regions),
-                grams=_fmt(expected_grams_per_week(a.age_months, a.sites, per_day) or 0),
+            quantity[basis].format(
+                ftu=_fmt(round_tenth(exact)),
+                bsa=_fmt(a.bsa_percent or 0),
+                ftu_summary=_ftu_summary(region_ftus(a.age_months, a.sites)),
+                grams=_fmt(round_tenth(grams_per_week(exact, per_day))),
                 applications=per_day,
             ),
             tuple(quantity["sources"]),
@@ -350,6 +444,8 @@ def _potency_advice(a: Assessment) -> list[str]:
     if any(site in BODY_SITES for site in a.sites):
         if a.age_months < knowledge.policy()["stage_c"]["potent_min_age_months"]:
             advice.append(words["under_12_months"])
+        elif a.severity == "mild":
+            advice.append(words["mild_body"])
         elif a.severity == "severe":
             advice.append(
                 words["severe_body_child"]
@@ -669,13 +765,10 @@ def evaluate(assessment: Assessment) -> Recommendation:
     _stage_a(d)
     _stage_b(d)
 
-    adequacy = check_adequacy(a.age_months, a.severity, a.sites, a.current_tcs)
+    adequacy = check_adequacy(a.age_months, a.severity, a.sites, a.current_tcs, a.bsa_percent)
     d.fire("C")
-    expected = adequacy.expected_grams_per_week
-    grams = a.current_tcs.grams_per_week
-    fraction = knowledge.policy()["stage_c"]["low_quantity_fraction"]
-    if expected is not None and grams is not None and grams < expected * fraction:
-        d.alert("LOW_QUANTITY", "info", "C", grams_used=_fmt(grams), grams_expected=_fmt(expected))
+    for code, fields in quantity_alerts(a.age_months, a.current_tcs, adequacy):
+        d.alert(code, QUANTITY_ALERT_LEVEL[code], "C", **fields)
 
     set_before_c = d.next_step is not None
     optimize = None if adequacy.adequate else _optimize_step(a, adequacy)

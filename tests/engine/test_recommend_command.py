@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_input, skeleton, vignettes
+from tests.engine.contract import skeleton
+from tests.helpers import make_input, vignettes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +46,9 @@ def test_batch_returns_a_list_in_order_from_stdin():
     out = recommend("-", json.dumps([c["input"] for c in cases]))
     assert out.returncode == 0, out.stderr
     results = json.loads(out.stdout)
-    assert [r["next_step"]["code"] for r in results] == [c["expect"]["next_step"] for c in cases]
+    assert [r["adequacy"]["ftu_per_application"] for r in results] == [
+        c["expect"]["ftu_per_application"] for c in cases
+    ]
 
 
 def test_output_is_byte_identical_between_runs():

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import make_input, skeleton
+from tests.engine.contract import skeleton
+from tests.helpers import make_input
 
 STANDING = [
     ["ELIMINATION_DIET", None],
@@ -38,7 +39,9 @@ CASES: list[tuple[str, dict, dict]] = [
             "referrals": {},
             "alerts": [],
             "adequacy_reasons": [],
-            "expected_grams_per_week": 98.0,
+            "expected_grams_per_week": 26.3,
+            "ftu_per_application": 3.8,
+            "quantity_basis": "bsa",
             "also_do": ["MAINTENANCE_PLAN"],
             "review_after_days": 14,
         },
@@ -209,22 +212,42 @@ CASES: list[tuple[str, dict, dict]] = [
     (
         "C-once-daily-low-too-rare",
         {"current_tcs": {"potency": "low", "applications_per_day": 1}, "severity": "mild"},
-        {"adequacy_reasons": ["FREQUENCY_TOO_LOW"], "expected_grams_per_week": 49.0},
+        {"adequacy_reasons": ["FREQUENCY_TOO_LOW"], "expected_grams_per_week": 13.1},
     ),
     (
-        "C-once-daily-medium-too-rare",
+        "C-twice-daily-low-enough",
+        {"current_tcs": {"potency": "low", "applications_per_day": 2}, "severity": "mild"},
+        {"adequacy_reasons": []},
+    ),
+    (
+        "C-zero-applications-low-too-rare",
+        {"current_tcs": {"potency": "low", "applications_per_day": 0}, "severity": "mild"},
+        {"adequacy_reasons": ["FREQUENCY_TOO_LOW"], "quantity_basis": None},
+    ),
+    (
+        "C-once-daily-medium-enough",
         {"current_tcs": {"applications_per_day": 1}},
-        {"adequacy_reasons": ["FREQUENCY_TOO_LOW"]},
+        {"adequacy_reasons": [], "next_step": "START_TCI"},
     ),
     (
         "C-once-daily-high-enough",
         {"current_tcs": {"potency": "high", "applications_per_day": 1}},
-        {"adequacy_reasons": [], "next_step": "START_TCI", "expected_grams_per_week": 49.0},
+        {"adequacy_reasons": [], "next_step": "START_TCI", "expected_grams_per_week": 13.1},
+    ),
+    (
+        "C-zero-applications-high-too-rare",
+        {"current_tcs": {"potency": "high", "applications_per_day": 0}},
+        {"adequacy_reasons": ["FREQUENCY_TOO_LOW"], "next_step": "OPTIMIZE_TCS"},
     ),
     (
         "C-once-daily-very-high-enough",
         {"current_tcs": {"potency": "very_high", "applications_per_day": 1}},
         {"adequacy_reasons": [], "next_step": "START_TCI"},
+    ),
+    (
+        "C-zero-applications-very-high-too-rare",
+        {"current_tcs": {"potency": "very_high", "applications_per_day": 0}},
+        {"adequacy_reasons": ["FREQUENCY_TOO_LOW"]},
     ),
     ("C-two-weeks-is-enough", {"current_tcs": {"weeks": 2}}, {"adequacy_reasons": []}),
     (
@@ -267,7 +290,9 @@ CASES: list[tuple[str, dict, dict]] = [
             "avoid": [*STANDING, ["TCI", "AGE_UNDER_2"]],
             "alerts": ["TCI_OFF_LABEL_UNDER_2"],
             "referrals": {"DERMATOLOGY": "within_2_weeks"},
-            "expected_grams_per_week": 21.0,
+            # 9 FTU whole body × 15 % = 1.35 (the legs' 3 FTU is more): 1.4 FTU, 9.45 -> 9.5 g
+            "ftu_per_application": 1.4,
+            "expected_grams_per_week": 9.5,
         },
     ),
     (
@@ -278,7 +303,7 @@ CASES: list[tuple[str, dict, dict]] = [
             "sites": ["trunk"],
             "current_tcs": {"potency": "low"},
         },
-        {"adequacy_reasons": ["POTENCY_TOO_LOW"], "expected_grams_per_week": 17.5},
+        {"adequacy_reasons": ["POTENCY_TOO_LOW"], "expected_grams_per_week": 9.5},
     ),
     (
         "C-every-reason-in-table-order",
@@ -316,28 +341,184 @@ CASES: list[tuple[str, dict, dict]] = [
     ),
     (
         "C-regions-counted-once",
-        {"sites": ["face", "eyelids", "neck", "scalp", "flexures", "arms", "hands"]},
-        {"expected_grams_per_week": 112.0},
+        {
+            "sites": ["face", "eyelids", "neck", "scalp", "flexures", "arms", "hands"],
+            "bsa_percent": None,
+        },
+        # face & neck 2 + both arms 5 + both legs (flexures) 9 = 16 FTU
+        {"ftu_per_application": 16.0, "expected_grams_per_week": 112.0},
+    ),
+    # ------------------------------------------------------------------ stage C: amount by extent
+    # 7-year-old: whole body 25 FTU; flexures, arms, legs = 14 FTU if affected whole.
+    (
+        "C-bsa-15-below-the-regions",
+        {"bsa_percent": 15},
+        {"ftu_per_application": 3.8, "expected_grams_per_week": 26.3, "quantity_basis": "bsa"},
+    ),
+    (
+        "C-bsa-that-caps-at-the-regions",
+        {"bsa_percent": 60},  # 25 × 60 % = 15 > 14: the regions' 14 FTU, still "about"
+        {"ftu_per_application": 14.0, "expected_grams_per_week": 98.0, "quantity_basis": "bsa"},
+    ),
+    (
+        "C-bsa-exactly-at-the-regions",
+        {"bsa_percent": 56},  # 25 × 56 % = 14
+        {"ftu_per_application": 14.0, "quantity_basis": "bsa"},
+    ),
+    (
+        "C-bsa-unknown-is-an-upper-bound",
+        {"bsa_percent": None},
+        {"ftu_per_application": 14.0, "expected_grams_per_week": 98.0, "quantity_basis": "regions"},
+    ),
+    (
+        "C-bsa-0-counts-as-not-estimated",
+        {"bsa_percent": 0},
+        {"ftu_per_application": 14.0, "expected_grams_per_week": 98.0, "quantity_basis": "regions"},
+    ),
+    (
+        "C-decimal-2-55-rounds-up-not-down",
+        {"bsa_percent": 10.2},  # 25 × 10.2 / 100 = 2.55 exactly (2.5499… as a binary float)
+        {"ftu_per_application": 2.6, "expected_grams_per_week": 17.9, "quantity_basis": "bsa"},
+    ),
+    (
+        "C-decimal-68-25-rounds-up",
+        {
+            "age_months": 36,
+            "sites": ["legs", "genitals"],
+            "bsa_percent": None,
+            "current_tcs": {"applications_per_day": 3},
+        },  # (2 × 3 + 0.5) FTU × 0.5 g × 3 × 7 = 68.25 g
+        {"ftu_per_application": 6.5, "expected_grams_per_week": 68.3},
+    ),
+    (
+        "C-grams-from-the-unrounded-ftu",
+        {"age_months": 300, "bsa_percent": 4, "sites": ["hands"]},  # 41 × 4 % = 1.64 FTU
+        {"ftu_per_application": 1.6, "expected_grams_per_week": 11.5},  # 11.48, not 11.2
+    ),
+    (
+        "C-no-amount-without-applications",
+        {"current_tcs": {"applications_per_day": 0}},
+        {"ftu_per_application": None, "expected_grams_per_week": None, "quantity_basis": None},
     ),
     (
         "C-low-quantity-below-half",
-        {"current_tcs": {"grams_per_week": 48.9}},
+        {"current_tcs": {"grams_per_week": 13.1}},  # half of 26.3 is 13.15
         {"alerts": ["LOW_QUANTITY"], "next_step": "START_TCI"},
     ),
-    ("C-half-is-not-low", {"current_tcs": {"grams_per_week": 49}}, {"alerts": []}),
-    # FTU age rows, trunk only, twice daily: (front + back) × 0.5 × 2 × 7
-    ("ftu-0-months", {"age_months": 0, "sites": ["trunk"]}, {"expected_grams_per_week": 17.5}),
-    ("ftu-11-months", {"age_months": 11, "sites": ["trunk"]}, {"expected_grams_per_week": 17.5}),
-    ("ftu-12-months", {"age_months": 12, "sites": ["trunk"]}, {"expected_grams_per_week": 35.0}),
-    ("ftu-35-months", {"age_months": 35, "sites": ["trunk"]}, {"expected_grams_per_week": 35.0}),
-    ("ftu-36-months", {"age_months": 36, "sites": ["trunk"]}, {"expected_grams_per_week": 45.5}),
-    ("ftu-71-months", {"age_months": 71, "sites": ["trunk"]}, {"expected_grams_per_week": 45.5}),
-    ("ftu-72-months", {"age_months": 72, "sites": ["trunk"]}, {"expected_grams_per_week": 59.5}),
-    ("ftu-131-months", {"age_months": 131, "sites": ["trunk"]}, {"expected_grams_per_week": 59.5}),
-    ("ftu-132-months", {"age_months": 132, "sites": ["trunk"]}, {"expected_grams_per_week": 98.0}),
+    ("C-half-is-not-low", {"current_tcs": {"grams_per_week": 13.15}}, {"alerts": []}),
+    (
+        "C-low-quantity-never-on-an-upper-bound",
+        {"bsa_percent": None, "current_tcs": {"grams_per_week": 1}},
+        {"alerts": [], "quantity_basis": "regions"},
+    ),
+    (
+        "C-low-quantity-never-when-bsa-is-0",
+        {"bsa_percent": 0, "current_tcs": {"grams_per_week": 1}},
+        {"alerts": []},
+    ),
+    # ------------------------------------------------------------------ stage C: potent amounts
+    (
+        "C-high-potency-51-g-at-144-months",
+        {"age_months": 144, "current_tcs": {"potency": "high", "grams_per_week": 51}},
+        {"alerts": ["HIGH_POTENCY_QUANTITY"]},
+    ),
+    (
+        "C-high-potency-50-g-is-not-more-than-50",
+        {"age_months": 144, "current_tcs": {"potency": "high", "grams_per_week": 50}},
+        {"alerts": []},
+    ),
+    (
+        "C-high-potency-51-g-at-143-months-no-ceiling-for-children",
+        {"age_months": 143, "current_tcs": {"potency": "high", "grams_per_week": 51}},
+        {"alerts": []},
+    ),
+    (
+        "C-very-high-potency-51-g-adult",
+        {"age_months": 300, "current_tcs": {"potency": "very_high", "grams_per_week": 51}},
+        {"alerts": ["HIGH_POTENCY_QUANTITY"]},
+    ),
+    (
+        "C-medium-potency-any-amount-no-ceiling",
+        {"age_months": 300, "current_tcs": {"grams_per_week": 500}},
+        {"alerts": []},
+    ),
+    (
+        "C-uk-potent-agent-of-engine-medium-no-ceiling",
+        {
+            "age_months": 300,
+            "current_tcs": {"grams_per_week": 80, "agent": "betamethasone-valerate-0.1-cream"},
+        },
+        {"alerts": []},
+    ),
+    (
+        "C-high-potency-estimate-over-50-g-on-bsa",
+        {"age_months": 300, "bsa_percent": 30, "current_tcs": {"potency": "high"}},
+        # 41 × 30 % = 12.3 FTU × 7 = 86.1 g a week
+        {"alerts": ["HIGH_POTENCY_QUANTITY"], "expected_grams_per_week": 86.1},
+    ),
+    (
+        "C-high-potency-estimate-never-on-an-upper-bound",
+        {"age_months": 300, "bsa_percent": None, "current_tcs": {"potency": "high"}},
+        {"alerts": [], "expected_grams_per_week": 168.0},
+    ),
+    (
+        "C-high-potency-grams-given-beat-the-estimate",
+        {
+            "age_months": 300,
+            "bsa_percent": 30,
+            "current_tcs": {"potency": "high", "grams_per_week": 45},
+        },
+        {"alerts": []},
+    ),
+    # FTU age rows, trunk only, twice daily, extent not estimated: (front + back) × 0.5 × 2 × 7
+    (
+        "ftu-0-months",
+        {"age_months": 0, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 17.5},
+    ),
+    (
+        "ftu-11-months",
+        {"age_months": 11, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 17.5},
+    ),
+    (
+        "ftu-12-months",
+        {"age_months": 12, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 35.0},
+    ),
+    (
+        "ftu-35-months",
+        {"age_months": 35, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 35.0},
+    ),
+    (
+        "ftu-36-months",
+        {"age_months": 36, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 45.5},
+    ),
+    (
+        "ftu-71-months",
+        {"age_months": 71, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 45.5},
+    ),
+    (
+        "ftu-72-months",
+        {"age_months": 72, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 59.5},
+    ),
+    (
+        "ftu-131-months",
+        {"age_months": 131, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 59.5},
+    ),
+    (
+        "ftu-132-months",
+        {"age_months": 132, "sites": ["trunk"], "bsa_percent": None},
+        {"expected_grams_per_week": 98.0},
+    ),
     (
         "ftu-1440-months",
-        {"age_months": 1440, "sites": ["trunk"]},
+        {"age_months": 1440, "sites": ["trunk"], "bsa_percent": None},
         {"expected_grams_per_week": 98.0},
     ),
     # ------------------------------------------------------------------ stage D: TCI
@@ -784,26 +965,80 @@ def test_site_order_does_not_change_the_result(run):
     assert forward["input"]["sites"] == ["face", "hands", "trunk"]
 
 
+SENSITIVE = "MEDIUM_OR_STRONGER_ON_SENSITIVE_SITES"
+
+
 @pytest.mark.parametrize(
-    ("age", "sites", "potency", "codes"),
+    ("age", "sites", "potency", "agent", "codes"),
     [
-        (48, ["trunk"], "very_high", ["VERY_POTENT_IN_CHILD"]),
-        (191, ["trunk"], "very_high", ["VERY_POTENT_IN_CHILD"]),
-        (192, ["trunk"], "very_high", []),
-        (8, ["legs"], "high", ["POTENT_UNDER_12_MONTHS"]),
-        (12, ["legs"], "high", []),
-        (300, ["face", "trunk"], "high", ["POTENT_ON_SENSITIVE_SITES"]),
-        (300, ["face"], "medium", []),
+        (143, ["trunk"], "very_high", None, ["VERY_POTENT_IN_CHILD"]),
+        (143, ["trunk"], "very_high", "clobetasol-0.05", ["VERY_POTENT_IN_CHILD"]),
+        (144, ["trunk"], "very_high", None, []),
+        (143, ["trunk"], "high", "mometasone-0.1-ointment", []),
+        (11, ["legs"], "high", None, ["POTENT_UNDER_12_MONTHS"]),
+        (12, ["legs"], "high", None, []),
+        # Engine medium, UK potent: the UK group raises the under-12-months caution.
+        (11, ["legs"], "medium", "betamethasone-valerate-0.1-cream", ["POTENT_UNDER_12_MONTHS"]),
+        (11, ["legs"], "medium", "clobetasone-0.05", []),  # UK moderate
+        (11, ["legs"], "medium", None, []),
+        (300, ["face"], "medium", None, [SENSITIVE]),
+        (300, ["eyelids"], "medium", None, [SENSITIVE]),
+        (300, ["neck"], "high", None, [SENSITIVE]),
+        (300, ["genitals"], "very_high", None, [SENSITIVE]),
+        (300, ["flexures"], "medium", None, []),
+        (300, ["face"], "low", None, []),
+        (300, ["face"], "low", "hydrocortisone-1", []),
+        (300, ["face"], "low", "hydrocortisone", []),
+        # Engine low, UK moderate: the UK group raises the sensitive-site caution.
+        (300, ["face"], "low", "alclometasone-0.05", [SENSITIVE]),
         (
             8,
             ["genitals"],
             "very_high",
-            ["POTENT_UNDER_12_MONTHS", "POTENT_ON_SENSITIVE_SITES", "VERY_POTENT_IN_CHILD"],
+            None,
+            ["VERY_POTENT_IN_CHILD", "POTENT_UNDER_12_MONTHS", SENSITIVE],
         ),
     ],
 )
-def test_potency_cautions_advise_without_changing_the_verdict(age, sites, potency, codes, run):
-    result = run(make_input(age_months=age, sites=sites, current_tcs={"potency": potency}))
+def test_potency_cautions_advise_without_changing_the_verdict(
+    age, sites, potency, agent, codes, run
+):
+    tcs = {"potency": potency, "agent": agent}
+    result = run(make_input(age_months=age, sites=sites, current_tcs=tcs))
     assert [c["code"] for c in result["adequacy"]["cautions"]] == codes
     assert all(c["sources"] for c in result["adequacy"]["cautions"])
-    assert result["adequacy"]["adequate"] is True
+    without = run(make_input(age_months=age, sites=sites, current_tcs={"potency": potency}))
+    assert result["adequacy"]["adequate"] == without["adequacy"]["adequate"]
+    assert result["adequacy"]["reasons"] == without["adequacy"]["reasons"]
+
+
+def test_a_caution_raised_only_by_the_uk_group_says_so(run):
+    tcs = {"potency": "low", "agent": "alclometasone-0.05"}
+    caution = run(make_input(age_months=300, sites=["face"], current_tcs=tcs))["adequacy"][
+        "cautions"
+    ][0]
+    assert caution["text"].startswith("Face, eyelids, neck or genitals affected")
+    assert caution["text"].endswith("(alclometasone dipropionate 0.05 % is UK moderate.)")
+    plain = run(make_input(age_months=300, sites=["face"], current_tcs={"potency": "medium"}))
+    assert "UK" not in plain["adequacy"]["cautions"][0]["text"]
+
+
+def test_high_potency_quantity_names_the_amount_and_its_sources(run):
+    used = run(make_input(age_months=300, current_tcs={"potency": "high", "grams_per_week": 80}))
+    alert = next(a for a in used["alerts"] if a["code"] == "HIGH_POTENCY_QUANTITY")
+    assert alert["level"] == "warning" and "80 g a week used" in alert["text"]
+    assert "adrenal suppression" in alert["text"] and alert["sources"]
+    estimated = run(make_input(age_months=300, bsa_percent=30, current_tcs={"potency": "high"}))
+    alert = next(a for a in estimated["alerts"] if a["code"] == "HIGH_POTENCY_QUANTITY")
+    assert "about 86.1 g a week for this extent" in alert["text"]
+
+
+def test_optimise_quantity_says_about_with_bsa_and_up_to_without(run):
+    def quantity(**changes):
+        result = run(make_input(current_tcs={"weeks": 1}, **changes))
+        return result["next_step"]["corrections"][-1]["text"]
+
+    assert "about 3.8 FTU per application in all for 15 % of the body" in quantity()
+    assert "about 26.3 g a week at 2 application(s) a day" in quantity()
+    upper = quantity(bsa_percent=None)
+    assert "up to 14 FTU per application" in upper and "up to 98 g a week" in upper
