@@ -20,10 +20,13 @@ class Product:
     cautions: tuple[str, ...]
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    # Where it is licensed (knowledge.md § Availability): a note beside the product, never a rule.
+    availability: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "availability": self.availability,
             "name": self.name,
             "strength": self.strength,
             "form": self.form,
@@ -49,14 +52,23 @@ class Correction:
 
 @dataclass(frozen=True)
 class Option:
-    """A specialist option listed (never prescribed) under SPECIALIST_ESCALATION."""
+    """A specialist option listed (never prescribed) under SPECIALIST_ESCALATION, with its
+    one-line pre-treatment screening and any caution for this patient."""
 
     code: str
     text: str
     sources: tuple[str, ...]
+    screening: str = ""
+    cautions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "text": self.text, "sources": list(self.sources)}
+        return {
+            "code": self.code,
+            "text": self.text,
+            "screening": self.screening,
+            "cautions": list(self.cautions),
+            "sources": list(self.sources),
+        }
 
 
 @dataclass(frozen=True)

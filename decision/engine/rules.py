@@ -12,7 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from decision.engine import knowledge
-from decision.engine.assessment import BODY_SITES, Assessment, CurrentTCS, RedFlags
+from decision.engine.assessment import (
+    BODY_SITES,
+    SENSITIVE_SITES,
+    Assessment,
+    CurrentTCS,
+    RedFlags,
+)
 from decision.engine.handout import build_instructions
 from decision.engine.result import (
     Action,
@@ -279,7 +285,7 @@ class _Draft:
             self.fired.append(rule)
 
 
-def _product(pid: str, notes: Sequence[str] = ()) -> Product:
+def _product(pid: str, notes: Sequence[str] = (), drop_sources: Sequence[str] = ()) -> Product:
     row = knowledge.products()[pid]
     return Product(
         id=pid,
@@ -289,9 +295,16 @@ def _product(pid: str, notes: Sequence[str] = ()) -> Product:
         frequency=row["frequency"],
         min_age_months=row["min_age_months"],
         cautions=tuple(row["cautions"]),
-        sources=tuple(row["sources"]),
+        sources=tuple(src for src in row["sources"] if src not in drop_sources),
         notes=tuple(notes),
+        availability=row["availability"],
     )
+
+
+def _caution(code: str) -> tuple[str, tuple[str, ...]]:
+    """A step-level caution sentence and its sources (texts.toml [caution])."""
+    texts = knowledge.texts()
+    return texts["caution"][code], tuple(texts["caution_sources"].get(code, ()))
 
 
 def _step(code: str, rule: str, variant: str | None = None, **extra: Any) -> Step:
@@ -332,20 +345,22 @@ def _stage_a(d: _Draft) -> None:
         d.refer("ERYTHRODERMA")
         causes.append(("ERYTHRODERMA", "A2"))
     if flags.systemically_unwell:
+        # 2026.12: urgent with or without infection signs (an antibiotic must not delay it).
         d.fire("A3")
         d.alert("SYSTEMICALLY_UNWELL", "critical", "A3")
         d.refer("UNWELL")
-        # Unwell with infection signs is treated as infection (A4) plus the emergency referral.
-        if causes or not flags.infection_signs:
-            causes.append(("UNWELL", "A3"))
+        causes.append(("UNWELL", "A3"))
     if causes:
+        if flags.infection_signs:
+            causes.append(("INFECTED", causes[0][1]))
         d.next_step = _urgent_step(causes)
         d.next_rule = causes[0][1]
     if flags.infection_signs:
         d.fire("A4")
         d.alert("INFECTED_ECZEMA", "warning", "A4")
         if d.next_step is None:
-            d.next_step = _step("TREAT_INFECTION", "A4")
+            variant = "PREGNANT" if a.pregnant_or_breastfeeding else "DEFAULT"
+            d.next_step = _step("TREAT_INFECTION", "A4", variant)
             d.next_rule = "A4"
     if flags.infection_unresponsive:
         d.fire("A5")
@@ -354,7 +369,7 @@ def _stage_a(d: _Draft) -> None:
 
 def _urgent_step(causes: Sequence[tuple[str, str]]) -> Step:
     steps = knowledge.texts()["step"]["URGENT_REFERRAL"]
-    first = steps[causes[0][0]]
+    first = steps[causes[0][0]]  # the "INFECTED" addition is never first
     return Step(
         code="URGENT_REFERRAL",
         title=first["title"],
@@ -576,7 +591,23 @@ def stage_d_choice(a: Assessment, *, infection_treated: bool = False) -> StageD:
 
 def _d_step(a: Assessment, choice: StageD, code: str, rule: str, *, alternative: bool) -> Step:
     if code == "START_TCI":
-        return _step("START_TCI", rule, products=tuple(_product(p) for p in choice.tci_products))
+        # Mild disease is cited to AAD 2023 and SEED-PED, never to NICE TA82 (README § 3 D).
+        mild = a.severity == "mild"
+        drop = ("NICE TA82",) if mild else ()
+        notes: tuple[str, ...] = ()
+        cautions: tuple[str, ...] = ()
+        extra: tuple[str, ...] = ()
+        if a.pregnant_or_breastfeeding:
+            text, extra = _caution("TCI_PREGNANCY")
+            notes = cautions = (text,)
+        return _step(
+            "START_TCI",
+            rule,
+            "MILD" if mild else "DEFAULT",
+            products=tuple(_product(p, notes, drop) for p in choice.tci_products),
+            cautions=cautions,
+            extra_sources=extra,
+        )
     if code == "WET_WRAP_THERAPY":
         variant = "ALT" if alternative else ("D1" if a.severity == "severe" else "D3")
         return _step("WET_WRAP_THERAPY", rule, variant)
@@ -594,16 +625,40 @@ def _d_step(a: Assessment, choice: StageD, code: str, rule: str, *, alternative:
             else ()
         )
         return _step("NEWER_TOPICAL", rule, products=products, cautions=cautions)
-    options = tuple(
-        Option(row["code"], row["text"], tuple(row["sources"]))
-        for row in knowledge.policy()["specialist_option"]
-        if a.age_months >= row["min_age_months"] and not a.failed(row["tried_key"])
-    )
+    return _specialist_step(a, rule)
+
+
+def _specialist_step(a: Assessment, rule: str) -> Step:
+    """D5: the options licensed for the age and not already failed, each with its screening line;
+    pregnancy leaves out the contraindicated ones; immunosuppression adds a caution."""
+    pregnant = a.pregnant_or_breastfeeding
+    immune_caution, immune_sources = _caution("SYSTEMIC_IMMUNOCOMPROMISED")
+    options: list[Option] = []
+    for row in knowledge.policy()["specialist_option"]:
+        if a.age_months < row["min_age_months"] or a.failed(row["tried_key"]):
+            continue
+        if pregnant and row.get("pregnancy") == "exclude":
+            continue
+        text = row.get("text_pregnancy", row["text"]) if pregnant else row["text"]
+        sources = tuple(row["sources"])
+        if pregnant and "text_pregnancy" in row:
+            sources = _union(sources, ("ETFAD 2019",))
+        cautions: tuple[str, ...] = ()
+        if a.immunocompromised and row["systemic"]:
+            cautions = (immune_caution,)
+            sources = _union(sources, immune_sources)
+        options.append(Option(row["code"], text, sources, row["screening"], cautions))
+    step_cautions: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    if pregnant:
+        text, extra = _caution("SYSTEMIC_PREGNANCY")
+        step_cautions = (text,)
     return _step(
         "SPECIALIST_ESCALATION",
         rule,
-        options=options,
-        extra_sources=_union(*(o.sources for o in options)),
+        options=tuple(options),
+        cautions=step_cautions,
+        extra_sources=_union(extra, *(o.sources for o in options)),
     )
 
 
@@ -650,16 +705,72 @@ def _stage_d_referrals(d: _Draft, choice: StageD, adequacy: Adequacy) -> None:
 # ---------------------------------------------------------------------------------- stage E
 
 
-def _stage_e(d: _Draft) -> None:
+@dataclass(frozen=True)
+class MaintenancePart:
+    """One part of the maintenance plan: what goes on which of the patient's own sites.
+
+    kind: "body_medium", "body_medium_or_tci", "body_low", "sensitive_tci" or "sensitive_low"
+    (texts.toml [maintenance_part]; handout.toml [maintenance.part]).
+    """
+
+    kind: str
+    sites: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "sites": list(self.sites)}
+
+
+def maintenance_parts(a: Assessment, tci_possible: bool) -> tuple[MaintenancePart, ...]:
+    """README § 3 E: body sites -> a medium-potency TCS (low under 12 months), or the TCI if that
+    controlled it; face, eyelids, neck, flexures, genitals -> a TCI when TCIs are possible for
+    this patient, otherwise a low-potency TCS. The one decision behind both texts."""
+    body = tuple(site for site in a.sites if site in BODY_SITES)
+    sensitive = tuple(site for site in a.sites if site in SENSITIVE_SITES)
+    parts: list[MaintenancePart] = []
+    if body:
+        if a.age_months < knowledge.policy()["stage_c"]["potent_min_age_months"]:
+            kind = "body_low"
+        else:
+            # Conservative: "the TCI if that is what controlled it" only when a TCI is possible.
+            kind = "body_medium_or_tci" if tci_possible else "body_medium"
+        parts.append(MaintenancePart(kind, body))
+    if sensitive:
+        parts.append(
+            MaintenancePart("sensitive_tci" if tci_possible else "sensitive_low", sensitive)
+        )
+    return tuple(parts)
+
+
+def _maintenance_text(parts: Sequence[MaintenancePart]) -> str:
+    texts = knowledge.texts()
+    names = texts["site_name"]
+    sentences = [
+        texts["maintenance_part"][part.kind].format(
+            sites=join_words([names[site] for site in part.sites])
+        )
+        for part in parts
+    ]
+    return texts["also_do"]["MAINTENANCE_PLAN"]["text"].format(parts="; ".join(sentences))
+
+
+def join_words(words: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _stage_e(d: _Draft, adequacy: Adequacy) -> None:
     a = d.a
     d.fire("E")
     texts = knowledge.texts()["avoid"]
+    antihistamine_from = knowledge.policy()["stage_e"]["antihistamine_course_from_months"]
     standing: list[Avoid] = []
     for code in STANDING_AVOID:
         entry = texts[code]
         reason = entry["reason"]
         if code == "ELIMINATION_DIET" and a.documented_food_allergy:
             reason = entry["reason_food_allergy"]
+        if code == "ROUTINE_ORAL_ANTIHISTAMINES" and a.age_months < antihistamine_from:
+            reason = entry["reason_under_6_months"]  # no sedating course under 6 months (CG57)
         standing.append(Avoid(code, reason, tuple(entry["sources"])))
     d.avoid[:0] = standing
     if a.suspected_contact_dermatitis:
@@ -667,6 +778,12 @@ def _stage_e(d: _Draft) -> None:
         d.refer("PATCH_TESTING")
     if a.documented_food_allergy:
         d.refer("FOOD_ALLERGY")
+    elif (
+        a.age_months < knowledge.policy()["stage_e"]["food_allergy_prompt_under_months"]
+        and a.severity in ("moderate", "severe")
+        and adequacy.adequate
+    ):
+        d.also_do.append("CONSIDER_FOOD_ALLERGY")
     nights = knowledge.policy()["stage_e"]["sleep_loss_referral_nights"]
     if a.sleep_loss_nights_per_week >= nights or a.major_life_impact:
         d.refer("PSYCHOSOCIAL")
@@ -794,11 +911,18 @@ def evaluate(assessment: Assessment) -> Recommendation:
     elif d.next_step.code != "URGENT_REFERRAL":
         after = optimize or d_step
 
-    _stage_e(d)
+    _stage_e(d, adequacy)
     next_step = d.next_step
     also_texts = knowledge.texts()["also_do"]
+    maintenance = maintenance_parts(a, choice.tci_possible)
     also_do = tuple(
-        Action(code, also_texts[code]["text"], tuple(also_texts[code]["sources"]))
+        Action(
+            code,
+            _maintenance_text(maintenance)
+            if code == "MAINTENANCE_PLAN"
+            else also_texts[code]["text"],
+            tuple(also_texts[code]["sources"]),
+        )
         for code in d.also_do
     )
     referrals = _merge_referrals(d.referrals)

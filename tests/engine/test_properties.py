@@ -92,11 +92,7 @@ def test_invariants_hold_for_every_valid_assessment(data):
     ids = shown_product_ids(result)
 
     # A stage-A escalation is never lost.
-    if (
-        flags.herpeticum_signs
-        or erythroderma
-        or (flags.systemically_unwell and not flags.infection_signs)
-    ):
+    if flags.herpeticum_signs or erythroderma or flags.systemically_unwell:
         assert result["next_step"]["code"] == "URGENT_REFERRAL"
         assert result["after"] is None
     elif flags.infection_signs:

@@ -102,15 +102,25 @@ CASES: list[tuple[str, dict, dict]] = [
         },
     ),
     (
-        "A3-unwell-with-infection-treats-infection",
+        "A3-unwell-with-infection-is-still-urgent",
         {"red_flags": {"systemically_unwell": True, "infection_signs": True}},
         {
-            "next_step": "TREAT_INFECTION",
-            "after": "START_TCI",
+            "next_step": "URGENT_REFERRAL",
+            "after": None,
+            "alternatives": [],
             "referrals": {"EMERGENCY": "same_day"},
             "alerts": ["INFECTED_ECZEMA", "SYSTEMICALLY_UNWELL"],
-            "review_after_days": 7,
+            "review_after_days": 0,
         },
+    ),
+    (
+        "A3-unwell-with-infection-pregnant-adult-is-still-urgent",
+        {
+            "age_months": 336,
+            "pregnant_or_breastfeeding": True,
+            "red_flags": {"systemically_unwell": True, "infection_signs": True},
+        },
+        {"next_step": "URGENT_REFERRAL", "referrals": {"EMERGENCY": "same_day"}},
     ),
     (
         "A4-infection",
@@ -843,9 +853,9 @@ def test_specialist_options_follow_age_and_failures(run):
         assert result["next_step"]["code"] == "SPECIALIST_ESCALATION"
         return [o["code"] for o in result["next_step"]["options"]]
 
-    assert options(5) == ["PHOTOTHERAPY"]
-    assert options(6) == ["PHOTOTHERAPY", "DUPILUMAB"]
-    assert options(143) == ["PHOTOTHERAPY", "DUPILUMAB"]
+    assert options(5) == ["PHOTOTHERAPY", "CONVENTIONAL_SYSTEMIC"]
+    assert options(6) == ["PHOTOTHERAPY", "DUPILUMAB", "CONVENTIONAL_SYSTEMIC"]
+    assert options(143) == ["PHOTOTHERAPY", "DUPILUMAB", "CONVENTIONAL_SYSTEMIC"]
     assert options(144) == [
         "PHOTOTHERAPY",
         "DUPILUMAB",
@@ -853,13 +863,16 @@ def test_specialist_options_follow_age_and_failures(run):
         "LEBRIKIZUMAB",
         "NEMOLIZUMAB",
         "ORAL_JAK_INHIBITOR",
+        "CONVENTIONAL_SYSTEMIC",
     ]
     assert options(144, dupilumab="inadequate_response", phototherapy="not_tolerated") == [
         "TRALOKINUMAB",
         "LEBRIKIZUMAB",
         "NEMOLIZUMAB",
         "ORAL_JAK_INHIBITOR",
+        "CONVENTIONAL_SYSTEMIC",
     ]
+    assert options(144, other_systemic="inadequate_response") == ["PHOTOTHERAPY", "DUPILUMAB"]
 
 
 def test_ruxolitinib_with_unknown_bsa_carries_the_caution(run):

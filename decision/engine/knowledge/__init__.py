@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-RULESET_VERSION = "2026.11"
+RULESET_VERSION = "2026.12"
 
 _DIR = Path(__file__).resolve().parent
 
