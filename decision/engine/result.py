@@ -131,12 +131,15 @@ class Referral:
     urgency: str
     reasons: tuple[str, ...]
     sources: tuple[str, ...]
+    # The key of each reason (texts.toml [referral_reason]), in the order of `reasons`.
+    reason_codes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "urgency": self.urgency,
             "reasons": list(self.reasons),
+            "reason_codes": list(self.reason_codes),
             "sources": list(self.sources),
         }
 

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from decision.engine import knowledge
+from decision.engine.amounts import (
+    application_ftu,
+    dec,
+    grams_per_week,
+    region_ftus,
+    round_tenth,
+)
 from decision.engine.assessment import (
     BODY_SITES,
-    SENSITIVE_SITES,
     Assessment,
     CurrentTCS,
     RedFlags,
 )
 from decision.engine.handout import build_instructions
+from decision.engine.plans import (
+    MaintenancePart,
+    join_words,
+    maintenance_parts,
+    potency_plan,
+)
 from decision.engine.result import (
     Action,
     Adequacy,
@@ -51,7 +62,6 @@ ADEQUACY_REASONS: tuple[str, ...] = (
 STAGE_D_STEPS: frozenset[str] = frozenset(
     {"START_TCI", "WET_WRAP_THERAPY", "NEWER_TOPICAL", "SPECIALIST_ESCALATION"}
 )
-CHILD_UNDER_MONTHS = 192  # "your child" and paediatric limits under 16 years
 
 
 def _union(*groups: Iterable[str]) -> tuple[str, ...]:
@@ -65,79 +75,10 @@ def _union(*groups: Iterable[str]) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------------- stage C
 
-REGION_ORDER: tuple[str, ...] = ("face_neck", "arms", "legs", "trunk", "genitals")
 # Potency cautions look at these sites (knowledge.md site rules; README § 3 C).
 CAUTION_SITES: frozenset[str] = frozenset({"face", "eyelids", "neck", "genitals"})
 POTENCY_LEVEL = {"none": 0, "low": 1, "medium": 2, "high": 3, "very_high": 4}
-_TENTH = Decimal("0.1")
 QUANTITY_ALERT_LEVEL = {"LOW_QUANTITY": "info", "HIGH_POTENCY_QUANTITY": "warning"}
-
-
-def _dec(value: float | int | Decimal) -> Decimal:
-    """The number as written: JSON 10.2 arrives as the float 10.2, whose shortest repr is "10.2",
-    so the arithmetic is exact from the written digits, never from the binary float."""
-    return value if isinstance(value, Decimal) else Decimal(repr(value))
-
-
-def round_tenth(value: Decimal) -> float:
-    """Half up to one decimal (2.55 -> 2.6, 68.25 -> 68.3), only ever at the end."""
-    return float(value.quantize(_TENTH, rounding=ROUND_HALF_UP))
-
-
-def affected_regions(sites: Sequence[str]) -> tuple[str, ...]:
-    """FTU regions for the sites, each counted once, in the table's order."""
-    mapping = knowledge.ftu_settings()["site_regions"]
-    wanted = {region for site in sites for region in mapping[site]}
-    return tuple(r for r in REGION_ORDER if r in wanted)
-
-
-def _region_table(age_months: int) -> dict[str, Decimal]:
-    """FTUs for one application to each whole region (both arms, both legs, front + back)."""
-    row = knowledge.ftu_row(age_months)
-    return {
-        "face_neck": _dec(row.face_neck),
-        "arms": 2 * _dec(row.arm_hand),
-        "legs": 2 * _dec(row.leg_foot),
-        "trunk": _dec(row.trunk_front) + _dec(row.trunk_back),
-        "genitals": _dec(knowledge.ftu_settings()["genitals_ftu"]),
-    }
-
-
-def region_ftus(age_months: int, sites: Sequence[str]) -> dict[str, float]:
-    """FTUs per application for each affected region, if the whole region is affected."""
-    table = _region_table(age_months)
-    return {region: float(table[region]) for region in affected_regions(sites)}
-
-
-def region_ftu(age_months: int, sites: Sequence[str]) -> Decimal:
-    """The regions' FTUs: the most the patient could need each time (README § 3 C)."""
-    table = _region_table(age_months)
-    return sum((table[region] for region in affected_regions(sites)), Decimal(0))
-
-
-def whole_body_ftu(age_months: int) -> Decimal:
-    """Every region of the age row, arms and legs twice, + genitals: 9/14/18.5/25/41 FTU."""
-    return sum(_region_table(age_months).values(), Decimal(0))
-
-
-def application_ftu(
-    age_months: int, sites: Sequence[str], bsa_percent: float | None
-) -> tuple[Decimal, str]:
-    """Unrounded FTU per application and its basis (README § 3 C, quantity).
-
-    With a BSA estimate above 0: the smaller of the regions' FTUs and the whole body's share
-    ("bsa": "about N"). Without one (null, or 0, which here only means "not estimated"): the
-    regions' FTUs, an upper bound ("regions": "up to N").
-    """
-    regions = region_ftu(age_months, sites)
-    if bsa_percent is not None and bsa_percent > 0:
-        share = whole_body_ftu(age_months) * _dec(bsa_percent) / 100
-        return min(regions, share), "bsa"
-    return regions, "regions"
-
-
-def grams_per_week(ftu: Decimal, per_day: int) -> Decimal:
-    return ftu * _dec(knowledge.ftu_settings()["grams_per_ftu"]) * per_day * 7
 
 
 def check_adequacy(
@@ -235,7 +176,7 @@ def quantity_alerts(age_months: int, tcs: CurrentTCS, adequacy: Adequacy) -> lis
         adequacy.quantity_basis == "bsa"
         and expected is not None
         and used is not None
-        and _dec(used) < _dec(expected) * _dec(policy["low_quantity_fraction"])
+        and dec(used) < dec(expected) * dec(policy["low_quantity_fraction"])
     ):
         alerts.append(
             ("LOW_QUANTITY", {"grams_used": _fmt(used), "grams_expected": _fmt(expected)})
@@ -245,7 +186,7 @@ def quantity_alerts(age_months: int, tcs: CurrentTCS, adequacy: Adequacy) -> lis
         tcs.potency in ("high", "very_high")
         and age_months >= policy["high_potency_quantity_min_months"]
         and weekly is not None
-        and _dec(weekly) > _dec(policy["high_potency_quantity_grams"])
+        and dec(weekly) > dec(policy["high_potency_quantity_grams"])
     ):
         words = knowledge.texts()["alert"]["HIGH_POTENCY_QUANTITY"]
         how = words["used"] if used is not None else words["estimated"]
@@ -264,7 +205,8 @@ class _Draft:
     next_step: Step | None = None
     next_rule: str = ""
     alerts: list[Alert] = field(default_factory=list)
-    referrals: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    # (reason key, referral code, urgency, reason text, sources)
+    referrals: list[tuple[str, str, str, str, tuple[str, ...]]] = field(default_factory=list)
     also_do: list[str] = field(default_factory=list)
     avoid: list[Avoid] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
@@ -277,7 +219,13 @@ class _Draft:
     def refer(self, reason_key: str, urgency: str | None = None) -> None:
         item = knowledge.texts()["referral_reason"][reason_key]
         self.referrals.append(
-            (item["code"], urgency or item["urgency"], item["text"], tuple(item["sources"]))
+            (
+                reason_key,
+                item["code"],
+                urgency or item["urgency"],
+                item["text"],
+                tuple(item["sources"]),
+            )
         )
 
     def fire(self, rule: str) -> None:
@@ -451,25 +399,9 @@ def _ftu_summary(regions: dict[str, float]) -> str:
 
 
 def _potency_advice(a: Assessment) -> list[str]:
-    """Potency by site (NICE CG57; AAFP 2021): the sentence for each situation that applies."""
+    """Potency by site (NICE CG57; AAFP 2021): the sentence for each part of the plan."""
     words = knowledge.texts()["correction"]["POTENCY_TOO_LOW"]
-    advice: list[str] = []
-    if any(site in ("face", "eyelids", "genitals", "neck") for site in a.sites):
-        advice.append(words["sensitive"])
-    if any(site in BODY_SITES for site in a.sites):
-        if a.age_months < knowledge.policy()["stage_c"]["potent_min_age_months"]:
-            advice.append(words["under_12_months"])
-        elif a.severity == "mild":
-            advice.append(words["mild_body"])
-        elif a.severity == "severe":
-            advice.append(
-                words["severe_body_child"]
-                if a.age_months < CHILD_UNDER_MONTHS
-                else words["severe_body_adult"]
-            )
-        else:
-            advice.append(words["moderate_body"])
-    return advice
+    return [words[part] for part in potency_plan(a)]
 
 
 # ---------------------------------------------------------------------------------- stage D
@@ -705,42 +637,6 @@ def _stage_d_referrals(d: _Draft, choice: StageD, adequacy: Adequacy) -> None:
 # ---------------------------------------------------------------------------------- stage E
 
 
-@dataclass(frozen=True)
-class MaintenancePart:
-    """One part of the maintenance plan: what goes on which of the patient's own sites.
-
-    kind: "body_medium", "body_medium_or_tci", "body_low", "sensitive_tci" or "sensitive_low"
-    (texts.toml [maintenance_part]; handout.toml [maintenance.part]).
-    """
-
-    kind: str
-    sites: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "sites": list(self.sites)}
-
-
-def maintenance_parts(a: Assessment, tci_possible: bool) -> tuple[MaintenancePart, ...]:
-    """README § 3 E: body sites -> a medium-potency TCS (low under 12 months), or the TCI if that
-    controlled it; face, eyelids, neck, flexures, genitals -> a TCI when TCIs are possible for
-    this patient, otherwise a low-potency TCS. The one decision behind both texts."""
-    body = tuple(site for site in a.sites if site in BODY_SITES)
-    sensitive = tuple(site for site in a.sites if site in SENSITIVE_SITES)
-    parts: list[MaintenancePart] = []
-    if body:
-        if a.age_months < knowledge.policy()["stage_c"]["potent_min_age_months"]:
-            kind = "body_low"
-        else:
-            # Conservative: "the TCI if that is what controlled it" only when a TCI is possible.
-            kind = "body_medium_or_tci" if tci_possible else "body_medium"
-        parts.append(MaintenancePart(kind, body))
-    if sensitive:
-        parts.append(
-            MaintenancePart("sensitive_tci" if tci_possible else "sensitive_low", sensitive)
-        )
-    return tuple(parts)
-
-
 def _maintenance_text(parts: Sequence[MaintenancePart]) -> str:
     texts = knowledge.texts()
     names = texts["site_name"]
@@ -751,11 +647,6 @@ def _maintenance_text(parts: Sequence[MaintenancePart]) -> str:
         for part in parts
     ]
     return texts["also_do"]["MAINTENANCE_PLAN"]["text"].format(parts="; ".join(sentences))
-
-
-def join_words(words: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _stage_e(d: _Draft, adequacy: Adequacy) -> None:
@@ -795,25 +686,24 @@ def _stage_e(d: _Draft, adequacy: Adequacy) -> None:
 
 
 def _merge_referrals(
-    items: Sequence[tuple[str, str, str, tuple[str, ...]]],
+    items: Sequence[tuple[str, str, str, str, tuple[str, ...]]],
 ) -> tuple[Referral, ...]:
     """One entry per code: the most urgent urgency and every reason."""
     rank = knowledge.policy()["urgency_rank"]
-    merged: dict[str, tuple[str, list[str], list[str]]] = {}
-    for code, urgency, reason, sources in items:
-        if code not in merged:
-            merged[code] = (urgency, [], [])
-        best, reasons, srcs = merged[code]
+    merged: dict[str, tuple[str, list[str], list[str], list[str]]] = {}
+    for key, code, urgency, reason, sources in items:
+        best, reasons, keys, srcs = merged.get(code, (urgency, [], [], []))
         if rank[urgency] < rank[best]:
             best = urgency
         if reason not in reasons:
             reasons.append(reason)
+            keys.append(key)
         srcs.extend(s for s in sources if s not in srcs)
-        merged[code] = (best, reasons, srcs)
+        merged[code] = (best, reasons, keys, srcs)
     ordered = sorted(merged.items(), key=lambda kv: (rank[kv[1][0]], kv[0]))
     return tuple(
-        Referral(code, urgency, tuple(reasons), tuple(srcs))
-        for code, (urgency, reasons, srcs) in ordered
+        Referral(code, urgency, tuple(reasons), tuple(srcs), tuple(keys))
+        for code, (urgency, reasons, keys, srcs) in ordered
     )
 
 
@@ -928,7 +818,7 @@ def evaluate(assessment: Assessment) -> Recommendation:
     referrals = _merge_referrals(d.referrals)
     alerts = _sorted_alerts(d.alerts)
     follow_up = _follow_up(next_step, after)
-    instructions = build_instructions(a, next_step, after, adequacy, follow_up)
+    instructions = build_instructions(a, next_step, adequacy, follow_up, referrals, maintenance)
     return Recommendation(
         ruleset_version=knowledge.RULESET_VERSION,
         next_step=next_step,

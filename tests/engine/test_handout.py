@@ -46,6 +46,10 @@ def test_adult_handout_speaks_to_the_patient(run):
     assert text["emollients"]["amount_per_week"] == "at least 500 g a week"
 
 
+def texts(items: list[dict]) -> list[str]:
+    return [item["text"] for item in items]
+
+
 def test_handout_lists_each_product_of_the_next_step(run):
     result = run(make_input())
     handout = result["instructions"]
@@ -53,10 +57,16 @@ def test_handout_lists_each_product_of_the_next_step(run):
         p["id"] for p in result["next_step"]["products"]
     ]
     tacrolimus = handout["products"][0]
+    assert tacrolimus["kind"] == "tci"
     assert tacrolimus["how_often"].startswith("Twice a day")
     assert "skin creases" in tacrolimus["where"]
-    assert any("1 in 4" in line for line in tacrolimus["expect"])
-    assert any("bandages" in line for line in tacrolimus["safety"])
+    assert tacrolimus["how_much"] == "About 4 fingertip units each time, in all."
+    assert any("1 in 4 children" in line for line in texts(tacrolimus["expect"]))
+    safety = " ".join(texts(tacrolimus["safety"]))
+    assert "bandages" in safety and "never over this medicine" in safety
+    assert "out of the eyes" in safety
+    assert "alcohol" not in safety  # a 7-year-old's page
+    assert tacrolimus["availability"] == "Licensed in the US, the UK and the EU."
     assert handout["emollients"]["amount_per_week"] == "250 to 500 g a week"
     assert "fire" in handout["emollients"]["fire_warning"].lower()
 
@@ -82,7 +92,7 @@ def test_diet_paragraph_only_when_the_family_asked(run):
 def test_under_three_months_note(run):
     def note(age):
         changes = {"age_months": age, "sites": ["face"], "current_tcs": {"potency": "low"}}
-        return run(make_input(**changes))["instructions"]["under_3_months_note"]
+        return run(make_input(**changes))["instructions"]["how_much"]["under_3_months_note"]
 
     assert note(2) and note(3) is None
 

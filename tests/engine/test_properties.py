@@ -18,7 +18,9 @@ from decision.engine import (
     evaluate,
     parse_assessment,
 )
-from decision.engine.knowledge import products
+from decision.engine.amounts import region_ftu
+from decision.engine.assessment import SENSITIVE_SITES
+from decision.engine.knowledge import products, source_keys, tcs_agent_map
 
 URGENCY_RANK = {"same_day": 0, "within_2_weeks": 1, "routine": 2}
 STANDING = {
@@ -33,14 +35,23 @@ ages = st.one_of(
     st.integers(0, 1440),
     st.sampled_from([0, 2, 3, 5, 6, 11, 12, 23, 24, 35, 36, 71, 72, 131, 132, 143, 144, 191, 192]),
 )
-bsa = st.one_of(st.none(), st.integers(0, 100), st.floats(0, 100, allow_nan=False))
+bsa = st.one_of(
+    st.none(),
+    st.integers(0, 100),
+    st.floats(0, 100, allow_nan=False),
+    st.decimals(0, 100, places=1).map(float),  # the numbers clinicians type: 10.2, 2.5
+)
+AGENTS_BY_POTENCY = {
+    potency: sorted(a.id for a in tcs_agent_map().values() if a.potency == potency)
+    for potency in POTENCIES
+}
 
-assessments = st.fixed_dictionaries(
-    {
-        "age_months": ages,
-        "severity": st.sampled_from(SEVERITIES),
-        "sites": st.lists(st.sampled_from(SITES), min_size=1, max_size=len(SITES), unique=True),
-        "current_tcs": st.fixed_dictionaries(
+
+@st.composite
+def current_tcs(draw):
+    """A course, with an agent of the same potency (or none) as current_tcs.agent."""
+    tcs = draw(
+        st.fixed_dictionaries(
             {
                 "potency": st.sampled_from(POTENCIES),
                 "applications_per_day": st.integers(0, 4),
@@ -48,7 +59,20 @@ assessments = st.fixed_dictionaries(
                 "adherence": st.sampled_from(ADHERENCE),
             },
             optional={"grams_per_week": st.one_of(st.none(), st.floats(0, 2000, allow_nan=False))},
-        ),
+        )
+    )
+    agents = AGENTS_BY_POTENCY[tcs["potency"]]
+    if agents and draw(st.booleans()):
+        tcs["agent"] = draw(st.sampled_from(agents))
+    return tcs
+
+
+assessments = st.fixed_dictionaries(
+    {
+        "age_months": ages,
+        "severity": st.sampled_from(SEVERITIES),
+        "sites": st.lists(st.sampled_from(SITES), min_size=1, max_size=len(SITES), unique=True),
+        "current_tcs": current_tcs(),
     },
     optional={
         "immunocompromised": st.booleans(),
@@ -144,17 +168,50 @@ def test_invariants_hold_for_every_valid_assessment(data):
         assert result["alternatives"] == []
     assert code not in [s["code"] for s in result["alternatives"]]
 
-    # Every output item is traceable to a source.
-    for item in [
-        result["next_step"],
-        *result["alternatives"],
+    # Every output item is traceable to a source, and every source has a readable citation.
+    steps = [result["next_step"], *result["alternatives"]]
+    if result["after"]:
+        steps.append(result["after"])
+    items = [
+        *steps,
+        *(p for s in steps for p in s["products"]),
+        *(o for s in steps for o in s["options"]),
+        *(c for s in steps for c in s["corrections"]),
         *result["also_do"],
         *result["avoid"],
         *result["referrals"],
         *result["alerts"],
+        *result["adequacy"]["cautions"],
         *result["follow_up"]["refer_if"],
-    ]:
+    ]
+    for item in items:
         assert item["sources"], item
+    cited = {key for item in items for key in item["sources"]}
+    cited |= set(result["adequacy"]["sources"]) | set(result["instructions"]["sources"])
+    assert cited <= source_keys(), cited - source_keys()
+
+    # The handout: urgent exactly when some referral is same-day, with reasons then.
+    handout = result["instructions"]
+    same_day = any(r["urgency"] == "same_day" for r in result["referrals"])
+    assert handout["urgent"] is same_day
+    assert bool(handout["urgent_reasons"]) is same_day
+    assert (handout["get_help_today"] is not None) is same_day
+
+    # The amount each time: null exactly without an FTU figure, never above the regions' FTUs.
+    amount = handout["amount"]
+    assert (amount is None) is (result["adequacy"]["ftu_per_application"] is None)
+    limit = float(region_ftu(a.age_months, a.sites))
+    assert handout["how_much"]["ftu_each_time"] <= limit
+    if amount is not None:
+        assert amount["ftu_each_time"] <= limit
+        assert amount["ftu_each_time"] * 2 == int(amount["ftu_each_time"] * 2)
+        assert amount["basis"] == result["adequacy"]["quantity_basis"]
+        assert abs(amount["ftu_each_time"] - result["adequacy"]["ftu_per_application"]) <= 0.25
+
+    # Maintenance: never a medium steroid for sensitive sites only or under 12 months.
+    if a.age_months < 12 or set(a.sites) <= SENSITIVE_SITES:
+        assert "medium" not in handout["maintenance"]["text"]
+        assert "medium" not in result["also_do"][-1]["text"]
 
     # JSON round-trips, deterministically; the input echo parses back to the same assessment.
     text = evaluate(a).to_json()
