@@ -2,6 +2,8 @@
 
 assessment = parse_assessment(json_like)   # raises AssessmentError(errors)
 result = evaluate(assessment)              # Recommendation; result.to_dict() is contract.md
+facts = parse_stage_a(json_like)           # stage A alone, from a partial input (fast path)
+urgent = evaluate_stage_a(facts)           # StageAResult: stage A's referrals, alerts, handout
 citations(["NICE CG57", ...])              # source keys -> readable citations for the pages
 """
 
@@ -17,6 +19,7 @@ from decision.engine.assessment import (
     SENSITIVE_SITES,
     SEVERITIES,
     SITES,
+    STAGE_A_KEYS,
     TRIED_KEYS,
     TRIED_OUTCOMES,
     Assessment,
@@ -24,7 +27,9 @@ from decision.engine.assessment import (
     CurrentTCS,
     FieldError,
     RedFlags,
+    StageAInput,
     parse_assessment,
+    parse_stage_a,
 )
 from decision.engine.knowledge import (
     RULESET_VERSION,
@@ -33,8 +38,8 @@ from decision.engine.knowledge import (
     citations,
     potency_label,
 )
-from decision.engine.result import Adequacy, Recommendation, dumps
-from decision.engine.rules import check_adequacy, evaluate, red_flag_actions
+from decision.engine.result import Adequacy, Recommendation, StageAResult, dumps
+from decision.engine.rules import check_adequacy, evaluate, evaluate_stage_a, red_flag_actions
 
 __all__ = [
     "ADHERENCE",
@@ -47,6 +52,7 @@ __all__ = [
     "SENSITIVE_SITES",
     "SEVERITIES",
     "SITES",
+    "STAGE_A_KEYS",
     "TRIED_KEYS",
     "TRIED_OUTCOMES",
     "Adequacy",
@@ -57,12 +63,16 @@ __all__ = [
     "FieldError",
     "Recommendation",
     "RedFlags",
+    "StageAInput",
+    "StageAResult",
     "check_adequacy",
     "citation",
     "citations",
     "dumps",
     "evaluate",
+    "evaluate_stage_a",
     "parse_assessment",
+    "parse_stage_a",
     "potency_label",
     "red_flag_actions",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from decision.engine import knowledge
 
@@ -166,6 +166,50 @@ class Assessment:
         }
 
 
+class StageAFacts(Protocol):
+    """What stage A reads: an Assessment, or a StageAInput for stage A alone."""
+
+    @property
+    def age_months(self) -> int: ...
+    @property
+    def pregnant_or_breastfeeding(self) -> bool: ...
+    @property
+    def red_flags(self) -> RedFlags: ...
+    @property
+    def sites(self) -> tuple[str, ...]: ...
+    @property
+    def bsa_percent(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class StageAInput:
+    """The partial input of stage A alone (the emergency fast path; contract.md's addition).
+
+    `sites` may be empty (not yet known): it only adds ophthalmology for the eyelids (A1).
+    `bsa_percent` may be null: it only decides erythroderma (A2).
+    """
+
+    age_months: int
+    red_flags: RedFlags = field(default_factory=RedFlags)
+    sites: tuple[str, ...] = ()
+    bsa_percent: float | None = None
+    immunocompromised: bool = False
+    pregnant_or_breastfeeding: bool = False
+    barrier_disorder: bool = False
+    on_phototherapy: bool = False
+    liver_impairment: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (every field explicit); parse_stage_a reads it back to an equal value."""
+        return {
+            "age_months": self.age_months,
+            **{name: getattr(self, name) for name in PATIENT_FLAGS},
+            "red_flags": {name: getattr(self.red_flags, name) for name in RED_FLAGS},
+            "sites": list(self.sites),
+            "bsa_percent": self.bsa_percent,
+        }
+
+
 _MISSING = object()
 
 
@@ -291,15 +335,21 @@ _TCS_KEYS: tuple[str, ...] = (
 )
 
 
-def _read_sites(reader: _Reader, data: Mapping[str, Any]) -> tuple[str, ...] | None:
+def _read_sites(
+    reader: _Reader, data: Mapping[str, Any], *, required: bool = True
+) -> tuple[str, ...] | None:
+    """`sites`: required and non-empty for the full contract; optional (and possibly empty)
+    for stage A alone."""
     value = data.get("sites", _MISSING)
     if value is _MISSING:
-        reader.error("sites", "is required")
-        return None
+        if required:
+            reader.error("sites", "is required")
+            return None
+        return ()
     if not isinstance(value, list):
         reader.error("sites", "must be a list of sites")
         return None
-    if not value:
+    if not value and required:
         reader.error("sites", "must name at least one site")
         return None
     seen: list[str] = []
@@ -341,34 +391,67 @@ def _read_agent(reader: _Reader, data: Mapping[str, Any], potency: str | None) -
     return agent.id
 
 
+def _read_red_flags(reader: _Reader, root: Mapping[str, Any]) -> RedFlags:
+    raw_flags = root.get("red_flags", _MISSING)
+    if raw_flags is _MISSING:
+        return RedFlags()
+    flag_data = reader.obj(raw_flags, "red_flags", RED_FLAGS)
+    if flag_data is None:
+        return RedFlags()
+    return RedFlags(**{n: reader.boolean(flag_data, n, f"red_flags.{n}", False) for n in RED_FLAGS})
+
+
+def _read_bsa(reader: _Reader, root: Mapping[str, Any]) -> float | None:
+    return reader.number(root, "bsa_percent", "bsa_percent", 0, 100, required=False, nullable=True)
+
+
+def _read_root(data: Any, prefix: str, keys: Sequence[str]) -> tuple[_Reader, Mapping[str, Any]]:
+    reader = _Reader(prefix)
+    root = reader.obj(data, "", keys)
+    if root is None:
+        # An empty path reads badly; name the document itself.
+        raise AssessmentError([FieldError(prefix.rstrip(".") or "input", "must be a JSON object")])
+    return reader, root
+
+
+STAGE_A_KEYS: tuple[str, ...] = ("age_months", *PATIENT_FLAGS, "red_flags", "sites", "bsa_percent")
+
+
+def parse_stage_a(data: Any, prefix: str = "") -> StageAInput:
+    """Validate the partial input of stage A alone (contract.md's addition) into a StageAInput.
+
+    The fields are those of the full contract, with the same rules and the same
+    ``field.path: message`` errors, except that `sites` is optional and may be empty. Any other
+    key (severity, current_tcs, …) is an unknown field: the caller sends stage A's facts only
+    (STAGE_A_KEYS). Raises AssessmentError listing every problem.
+    """
+    reader, root = _read_root(data, prefix, STAGE_A_KEYS)
+    age = reader.integer(root, "age_months", "age_months", 0, AGE_MONTHS_MAX, _MISSING)
+    flags = {name: reader.boolean(root, name, name, False) for name in PATIENT_FLAGS}
+    red_flags = _read_red_flags(reader, root)
+    sites = _read_sites(reader, root, required=False)
+    bsa = _read_bsa(reader, root)
+    if reader.errors:
+        raise AssessmentError(reader.errors)
+    assert age is not None and sites is not None
+    return StageAInput(age_months=age, red_flags=red_flags, sites=sites, bsa_percent=bsa, **flags)
+
+
 def parse_assessment(data: Any, prefix: str = "") -> Assessment:
     """Validate a JSON-like object against contract.md and build an Assessment.
 
     Raises AssessmentError listing every problem as ``field.path: message`` (paths prefixed by
     `prefix`, e.g. ``[3].`` for batch item 3).
     """
-    reader = _Reader(prefix)
-    root = reader.obj(data, "", _TOP_LEVEL_KEYS)
-    if root is None:
-        # An empty path reads badly; name the document itself.
-        reader.errors = [FieldError(prefix.rstrip(".") or "input", "must be a JSON object")]
-        raise AssessmentError(reader.errors)
+    reader, root = _read_root(data, prefix, _TOP_LEVEL_KEYS)
 
     age = reader.integer(root, "age_months", "age_months", 0, AGE_MONTHS_MAX, _MISSING)
     flags = {name: reader.boolean(root, name, name, False) for name in PATIENT_FLAGS}
-
-    red_flags = RedFlags()
-    raw_flags = root.get("red_flags", _MISSING)
-    if raw_flags is not _MISSING:
-        flag_data = reader.obj(raw_flags, "red_flags", RED_FLAGS)
-        if flag_data is not None:
-            red_flags = RedFlags(
-                **{n: reader.boolean(flag_data, n, f"red_flags.{n}", False) for n in RED_FLAGS}
-            )
+    red_flags = _read_red_flags(reader, root)
 
     severity = reader.choice(root, "severity", "severity", SEVERITIES, _MISSING)
     sites = _read_sites(reader, root)
-    bsa = reader.number(root, "bsa_percent", "bsa_percent", 0, 100, required=False, nullable=True)
+    bsa = _read_bsa(reader, root)
     sleep = reader.integer(
         root, "sleep_loss_nights_per_week", "sleep_loss_nights_per_week", 0, 7, 0
     )

@@ -46,7 +46,7 @@ from typing import Any
 
 from decision.engine import knowledge
 from decision.engine.amounts import application_ftu, nearest_half, round_tenth
-from decision.engine.assessment import BODY_SITES, Assessment
+from decision.engine.assessment import BODY_SITES, Assessment, StageAInput
 from decision.engine.plans import MILD_ONLY_SITES, MaintenancePart, join_words, potency_plan
 from decision.engine.result import Adequacy, FollowUp, Referral, Step
 
@@ -374,6 +374,42 @@ def maintenance_block(a: Assessment, parts: Sequence[MaintenancePart]) -> dict[s
     }
 
 
+def _infection(code: str | None) -> dict[str, Any] | None:
+    if code != "TREAT_INFECTION":
+        return None
+    infection = knowledge.handout()["infection"]
+    return {
+        "title": infection["title"],
+        "items": [
+            _item(key, infection[key])
+            for key in ("antibiotic", "keep_going", "new_tubs", "no_cover")
+        ],
+    }
+
+
+def build_stage_a_instructions(
+    facts: StageAInput, next_step: Step | None, referrals: Sequence[Referral]
+) -> dict[str, Any]:
+    """The handout's part that stage A alone can give (the emergency fast path): audience and
+    voice, the step's headline, urgent / urgent_reasons / get_help_today, the infection block,
+    the same-day and soon signs, and the review. The keys mean what they mean in the full
+    `instructions`; `step_code`, `headline`, `text`, `review_after_days` and `review` are null
+    when stage A sets no next step."""
+    words = voice(facts.age_months)
+    code = next_step.code if next_step else None
+    days = knowledge.policy()["review_after_days"][code] if code else None
+    return {
+        "audience": "child" if facts.age_months < CHILD_UNDER_MONTHS else "adult",
+        "voice": words,
+        **_headline(code, words),
+        **_urgent(referrals, words),
+        "infection": _infection(code),
+        **_get_help(words),
+        **(_review(days) if days is not None else {"review_after_days": None, "review": None}),
+        "sources": list(knowledge.handout()["sources"]),
+    }
+
+
 def build_instructions(
     a: Assessment,
     next_step: Step,
@@ -396,7 +432,6 @@ def build_instructions(
             _product_block(p.to_dict(), a, words, how_much["text"]) for p in next_step.products
         )
 
-    infection = content["infection"]
     emollients = content["emollients"]
     child = a.age_months < CHILD_UNDER_MONTHS
     return {
@@ -415,17 +450,7 @@ def build_instructions(
             if code == "WET_WRAP_THERAPY"
             else None
         ),
-        "infection": (
-            {
-                "title": infection["title"],
-                "items": [
-                    _item(key, infection[key])
-                    for key in ("antibiotic", "keep_going", "new_tubs", "no_cover")
-                ],
-            }
-            if code == "TREAT_INFECTION"
-            else None
-        ),
+        "infection": _infection(code),
         "emollients": {
             "title": emollients["title"],
             "amount_per_week": emollients["amount_child"] if child else emollients["amount_adult"],

@@ -252,3 +252,36 @@ class Recommendation:
 def dumps(data: Any) -> str:
     """Deterministic JSON: the same input always gives byte-identical output."""
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class StageAResult:
+    """Stage A alone (the emergency fast path; contract.md's addition): only what stage A gives.
+
+    `next_step` is URGENT_REFERRAL, TREAT_INFECTION or None; `instructions` holds the handout's
+    urgent part (see decision.engine.handout.build_stage_a_instructions).
+    """
+
+    ruleset_version: str
+    next_step: Step | None
+    referrals: tuple[Referral, ...]
+    alerts: tuple[Alert, ...]
+    instructions: dict[str, Any]
+    fired_rules: tuple[str, ...]
+    input: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract": CONTRACT_VERSION,
+            "ruleset_version": self.ruleset_version,
+            "stage_a_only": True,
+            "next_step": self.next_step.to_dict() if self.next_step else None,
+            "referrals": [r.to_dict() for r in self.referrals],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "instructions": self.instructions,
+            "fired_rules": list(self.fired_rules),
+            "input": self.input,
+        }
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())

@@ -23,8 +23,10 @@ from decision.engine.assessment import (
     Assessment,
     CurrentTCS,
     RedFlags,
+    StageAFacts,
+    StageAInput,
 )
-from decision.engine.handout import build_instructions
+from decision.engine.handout import build_instructions, build_stage_a_instructions
 from decision.engine.plans import (
     MaintenancePart,
     join_words,
@@ -43,6 +45,7 @@ from decision.engine.result import (
     Recommendation,
     ReferIf,
     Referral,
+    StageAResult,
     Step,
 )
 
@@ -201,7 +204,6 @@ def quantity_alerts(age_months: int, tcs: CurrentTCS, adequacy: Adequacy) -> lis
 class _Draft:
     """What the stages have decided so far."""
 
-    a: Assessment
     next_step: Step | None = None
     next_rule: str = ""
     alerts: list[Alert] = field(default_factory=list)
@@ -276,8 +278,9 @@ def _step(code: str, rule: str, variant: str | None = None, **extra: Any) -> Ste
 # ---------------------------------------------------------------------------------- stage A
 
 
-def _stage_a(d: _Draft) -> None:
-    a, flags = d.a, d.a.red_flags
+def _stage_a(d: _Draft, a: StageAFacts) -> None:
+    """Stage A (README § 3 A): needs only the facts of StageAFacts, so it also runs alone."""
+    flags = a.red_flags
     causes: list[tuple[str, str]] = []  # (variant, rule) behind URGENT_REFERRAL
     if flags.herpeticum_signs:
         d.fire("A1")
@@ -331,8 +334,8 @@ def _urgent_step(causes: Sequence[tuple[str, str]]) -> Step:
 # ---------------------------------------------------------------------------------- stage B
 
 
-def _stage_b(d: _Draft) -> None:
-    if not d.a.diagnostic_doubt:
+def _stage_b(d: _Draft, a: Assessment) -> None:
+    if not a.diagnostic_doubt:
         return
     d.fire("B1")
     d.refer("DIAGNOSTIC_DOUBT")
@@ -618,8 +621,7 @@ def _tci_avoid_and_alert(d: _Draft, choice: StageD) -> None:
         d.alert("TCI_OFF_LABEL_UNDER_2", "info", "D")
 
 
-def _stage_d_referrals(d: _Draft, choice: StageD, adequacy: Adequacy) -> None:
-    a = d.a
+def _stage_d_referrals(d: _Draft, a: Assessment, choice: StageD, adequacy: Adequacy) -> None:
     if adequacy.adequate:
         if a.severity == "severe":
             d.refer("SEVERE_NOT_RESPONDING")
@@ -649,8 +651,7 @@ def _maintenance_text(parts: Sequence[MaintenancePart]) -> str:
     return texts["also_do"]["MAINTENANCE_PLAN"]["text"].format(parts="; ".join(sentences))
 
 
-def _stage_e(d: _Draft, adequacy: Adequacy) -> None:
-    a = d.a
+def _stage_e(d: _Draft, a: Assessment, adequacy: Adequacy) -> None:
     d.fire("E")
     texts = knowledge.texts()["avoid"]
     antihistamine_from = knowledge.policy()["stage_e"]["antihistamine_course_from_months"]
@@ -734,17 +735,11 @@ def red_flag_actions(
     red_flags: RedFlags, sites: Sequence[str] = (), bsa_percent: float | None = None
 ) -> tuple[Alert, ...]:
     """Stage A alerts with their urgent actions, for the live safety-screen panel."""
-    d = _Draft(
-        Assessment(
-            age_months=0,
-            severity="mild",
-            sites=tuple(sites),
-            current_tcs=CurrentTCS("none", 0, 0, "good"),
-            red_flags=red_flags,
-            bsa_percent=bsa_percent,
-        )
+    d = _Draft()
+    facts = StageAInput(
+        age_months=0, red_flags=red_flags, sites=tuple(sites), bsa_percent=bsa_percent
     )
-    _stage_a(d)
+    _stage_a(d, facts)
     alerts = list(d.alerts)
     if red_flags.infection_unresponsive:
         item = knowledge.texts()["referral_reason"]["INFECTION_UNRESPONSIVE"]
@@ -768,9 +763,9 @@ def _sorted_alerts(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
 def evaluate(assessment: Assessment) -> Recommendation:
     """Run stages A → E in order and return the full recommendation."""
     a = assessment
-    d = _Draft(a)
-    _stage_a(d)
-    _stage_b(d)
+    d = _Draft()
+    _stage_a(d, a)
+    _stage_b(d, a)
 
     adequacy = check_adequacy(a.age_months, a.severity, a.sites, a.current_tcs, a.bsa_percent)
     d.fire("C")
@@ -788,7 +783,7 @@ def evaluate(assessment: Assessment) -> Recommendation:
     d.fire(choice.rule)
     d_step = _d_step(a, choice, choice.code, choice.rule, alternative=False)
     _tci_avoid_and_alert(d, choice)
-    _stage_d_referrals(d, choice, adequacy)
+    _stage_d_referrals(d, a, choice, adequacy)
 
     after: Step | None = None
     alternatives: tuple[Step, ...] = ()
@@ -801,7 +796,7 @@ def evaluate(assessment: Assessment) -> Recommendation:
     elif d.next_step.code != "URGENT_REFERRAL":
         after = optimize or d_step
 
-    _stage_e(d, adequacy)
+    _stage_e(d, a, adequacy)
     next_step = d.next_step
     also_texts = knowledge.texts()["also_do"]
     maintenance = maintenance_parts(a, choice.tci_possible)
@@ -833,4 +828,25 @@ def evaluate(assessment: Assessment) -> Recommendation:
         instructions=instructions,
         fired_rules=tuple(d.fired),
         input=a.to_dict(),
+    )
+
+
+def evaluate_stage_a(facts: StageAInput) -> StageAResult:
+    """Stage A on its own, for the emergency fast path (contract.md, the addition at its end).
+
+    Only what stage A gives: its alerts, referrals and next step (URGENT_REFERRAL, or
+    TREAT_INFECTION, or none), and handout content with `urgent`, `urgent_reasons` and the
+    same-day signs. Nothing of stages B–E is evaluated or implied.
+    """
+    d = _Draft()
+    _stage_a(d, facts)
+    referrals = _merge_referrals(d.referrals)
+    return StageAResult(
+        ruleset_version=knowledge.RULESET_VERSION,
+        next_step=d.next_step,
+        referrals=referrals,
+        alerts=_sorted_alerts(d.alerts),
+        instructions=build_stage_a_instructions(facts, d.next_step, referrals),
+        fired_rules=tuple(d.fired),
+        input=facts.to_dict(),
     )
