@@ -33,18 +33,22 @@ from decision.engine import (  # noqa: E402
     evaluate,
     parse_assessment,
 )
+from decision.engine.knowledge import tcs_agents  # noqa: E402
 
 
 def generate(n: int, seed: int = 2026) -> list[dict]:
     """Deterministic, valid, varied assessments (all rules reachable)."""
     rng = random.Random(seed)
+    agents: dict[str, list[str]] = {}
+    for agent in tcs_agents():
+        agents.setdefault(agent.potency, []).append(agent.id)
     cases = []
     for _ in range(n):
         case = {
             "age_months": rng.choice([rng.randint(0, 1440), rng.randint(0, 200)]),
             "severity": rng.choice(SEVERITIES),
             "sites": rng.sample(SITES, rng.randint(1, 5)),
-            "bsa_percent": rng.choice([None, rng.randint(1, 100)]),
+            "bsa_percent": rng.choice([None, rng.randint(1, 100), rng.randint(1, 999) / 10]),
             "current_tcs": {
                 "potency": rng.choice(POTENCIES),
                 "applications_per_day": rng.randint(0, 3),
@@ -65,6 +69,9 @@ def generate(n: int, seed: int = 2026) -> list[dict]:
             "diagnostic_doubt": rng.random() < 0.05,
             "tried": {k: rng.choice(TRIED_OUTCOMES) for k in rng.sample(TRIED_KEYS, 3)},
         }
+        potency = case["current_tcs"]["potency"]
+        if potency in agents and rng.random() < 0.5:
+            case["current_tcs"]["agent"] = rng.choice(agents[potency])
         cases.append(case)
     return cases
 

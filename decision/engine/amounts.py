@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from decision.engine import knowledge
 
@@ -34,7 +35,11 @@ def affected_regions(sites: Sequence[str]) -> tuple[str, ...]:
 
 def _region_table(age_months: int) -> dict[str, Decimal]:
     """FTUs for one application to each whole region (both arms, both legs, front + back)."""
-    row = knowledge.ftu_row(age_months)
+    return _row_table(knowledge.ftu_row(age_months))
+
+
+@cache
+def _row_table(row: knowledge.FtuRow) -> dict[str, Decimal]:
     return {
         "face_neck": dec(row.face_neck),
         "arms": 2 * dec(row.arm_hand),
