@@ -384,8 +384,8 @@ def _read_agent(reader: _Reader, data: Mapping[str, Any], potency: str | None) -
     if potency is not None and agent.potency != potency:
         reader.error(
             path,
-            f"{agent.label} has potency {agent.potency} "
-            f"({knowledge.potency_label(agent.potency)}), but current_tcs.potency is {potency}",
+            f"{agent.label} is {agent.potency} ({knowledge.potency_label(agent.potency)}), "
+            f"but current_tcs.potency is {potency}",
         )
         return None
     return agent.id

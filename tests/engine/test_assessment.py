@@ -165,10 +165,10 @@ def test_the_agent_defaults_to_null():
         (
             "medium",
             "clobetasol-0.05",
-            "current_tcs.agent: clobetasol propionate 0.05 % has potency very_high "
+            "current_tcs.agent: clobetasol propionate 0.05 % is very_high "
             "(Very high (US class 1)), but current_tcs.potency is medium",
         ),
-        ("none", "hydrocortisone-1", "current_tcs.agent: hydrocortisone 1 % has potency low"),
+        ("none", "hydrocortisone-1", "current_tcs.agent: hydrocortisone 1 % is low"),
         ("high", "betamethasone-valerate-0.1-cream", "current_tcs.agent: betamethasone valerate"),
         ("medium", "mometasone", "current_tcs.agent: must be null or an agent id"),
         ("medium", 3, "current_tcs.agent: must be null or an agent id"),
