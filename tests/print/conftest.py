@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +54,33 @@ def artifacts_dir() -> Path:
 @pytest.fixture
 def completed_on() -> dt.date:
     return timezone.localdate(COMPLETED_AT)
+
+
+# -------------------------------------------------------------- consultations of a past rule set
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "data" / "ruleset-2026.11"
+
+
+def old_snapshots() -> dict[str, dict[str, Any]]:
+    """Consultations completed under rule set 2026.11, as main's code stored and showed them
+    (engine input and output, answers, and the text of the result, summary and handout pages)."""
+    return {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(SNAPSHOTS.glob("*.json"))
+    }
+
+
+def stored_consultation(user: Any, snapshot: dict[str, Any]) -> Consultation:
+    """The consultation as the database holds it: completed with the snapshot's own output, never
+    re-evaluated by today's engine."""
+    consultation = Consultation(
+        created_by=user,
+        patient_reference=snapshot["patient_reference"],
+        answers=snapshot["answers"],
+    )
+    consultation.sync_columns()
+    consultation.save()
+    consultation.complete(snapshot["engine_input"], snapshot["engine_output"])
+    completed_at = dt.datetime.fromisoformat(snapshot["completed_at"])
+    Consultation.objects.filter(pk=consultation.pk).update(completed_at=completed_at)
+    consultation.refresh_from_db()
+    return consultation
