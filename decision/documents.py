@@ -19,11 +19,17 @@ from django.utils.formats import date_format
 from decision import handout_text as words
 from decision import labels
 from decision.engine.handout import SENSITIVE_FOR_STEROID
-from decision.engine.knowledge import tcs_agent_map
+from decision.engine.knowledge import TcsAgent, poem_band, severity_aids, tcs_agent_map
 from decision.questionnaire import format_age
 
 STEP_CODES = tuple(words.STEPS)
+# What a specialist must know about the patient, named in the referral letter when present.
+LETTER_FLAGS = {
+    "pregnant_or_breastfeeding": "pregnant or breastfeeding",
+    "immunocompromised": "immunocompromised",
+}
 COMPACT_FROM_PRODUCTS = 2
+POEM_ITEMS = len(severity_aids()["poem"]["items"])
 # Display order of alert levels: urgent alerts first (clinical/README.md § 4).
 ALERT_LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
@@ -280,18 +286,40 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+def _potency_word(potency: str) -> str:
+    return labels.POTENCIES_SHORT.get(potency, potency).lower()
+
+
+def steroid_agent(engine_input: dict[str, Any], extras: dict[str, Any]) -> TcsAgent | None:
+    """The steroid agent chosen, when known: `current_tcs.agent` from rule set 2026.12, the
+    questionnaire's own record of it (extras) in consultations completed before."""
+    tcs = engine_input.get("current_tcs") or {}
+    return tcs_agent_map().get(tcs.get("agent") or extras.get("tcs_agent") or "")
+
+
+def agent_description(agent: TcsAgent, potency: str) -> str:
+    """The agent with its strength, engine potency, US class and its own UK group:
+    "betamethasone valerate 0.1 % cream (medium potency, US class 5; UK potent)"."""
+    grading = [f"{_potency_word(potency)} potency"]
+    if agent.us_class:
+        grading.append(f"US class {agent.us_class}")
+    grading = [", ".join(grading)]
+    if agent.uk_group:
+        grading.append(f"UK {agent.uk_group}")
+    return f"{agent.label} ({'; '.join(grading)})"
+
+
 def current_tcs_sentence(engine_input: dict[str, Any], extras: dict[str, Any]) -> str:
     """The current steroid course in one sentence, for "treatments already tried"."""
     tcs = engine_input.get("current_tcs") or {}
     potency = tcs.get("potency", "none")
     if potency == "none":
         return "No topical corticosteroid in use"
-    agent = tcs_agent_map().get(extras.get("tcs_agent") or "")
-    potency_label = labels.POTENCIES_SHORT.get(potency, potency).lower()
+    agent = steroid_agent(engine_input, extras)
     what = (
-        f"{agent.label} ({potency_label} potency)"
+        agent_description(agent, potency)
         if agent
-        else f"{potency_label}-potency topical corticosteroid"
+        else f"{_potency_word(potency)}-potency topical corticosteroid"
     )
     per_day = tcs.get("applications_per_day", 0)
     weeks = tcs.get("weeks", 0)
@@ -322,27 +350,60 @@ def treatments_tried(engine_input: dict[str, Any], extras: dict[str, Any]) -> li
     return lines
 
 
-def patient_sentence(engine_input: dict[str, Any]) -> str:
+def poem_sentence(extras: dict[str, Any]) -> str | None:
+    """ "POEM 14 of 28 (moderate)" when all seven items were scored, else None."""
+    items = extras.get("poem") or []
+    if len(items) != POEM_ITEMS or any(item is None for item in items):
+        return None
+    score = sum(items)
+    return f"POEM {score} of 28 ({poem_band(score)['label'].lower()})"
+
+
+def patient_sentences(engine_input: dict[str, Any], extras: dict[str, Any]) -> str:
+    """Age and the flags a specialist must know, the eczema and its extent, POEM, lost sleep."""
     # "Flexures (elbow and knee creases, skin folds)" → "flexures": a letter needs the term.
     sites = [labels.SITES.get(site, site).split(" (")[0].lower() for site in engine_input["sites"]]
-    sentence = (
-        f"{format_age(engine_input['age_months'])} old, {engine_input['severity']} atopic "
-        f"eczema affecting the {join_list(sites)}"
+    who = [f"{format_age(engine_input['age_months'])} old"]
+    who += [words for flag, words in LETTER_FLAGS.items() if engine_input.get(flag)]
+    eczema = (
+        f"{engine_input['severity'].capitalize()} atopic eczema affecting the {join_list(sites)}"
     )
     if engine_input.get("bsa_percent") is not None:
-        sentence += f", about {_number(engine_input['bsa_percent'])} % of the body surface"
-    return sentence
+        eczema += f", about {_number(engine_input['bsa_percent'])} % of the body surface"
+    else:
+        eczema += " (body surface area not estimated)"
+    sentences = [", ".join(who), eczema]
+    poem = poem_sentence(extras)
+    if poem:
+        sentences.append(poem)
+    nights = engine_input.get("sleep_loss_nights_per_week") or 0
+    sentences.append(f"Nights of lost sleep: {nights} a week")
+    return " ".join(f"{sentence}." for sentence in sentences)
+
+
+# The step whose own wording is the question for the specialist (README § 4): the first of the
+# next step and `after` that hands the patient to a specialist, otherwise the next step.
+SPECIALIST_STEPS = ("URGENT_REFERRAL", "SPECIALIST_ESCALATION", "REEVALUATE_DIAGNOSIS")
+# Referrals whose reason already is the question (patch tests, a food allergy).
+REASON_IS_THE_QUESTION = ("PATCH_TESTING", "ALLERGY")
+
+
+def question_step(output: dict[str, Any]) -> dict[str, Any]:
+    steps = [step for step in (output["next_step"], output.get("after")) if step]
+    return next((s for s in steps if s["code"] in SPECIALIST_STEPS), output["next_step"])
 
 
 def referral_letter(
     referral: dict[str, Any],
+    output: dict[str, Any],
     engine_input: dict[str, Any],
-    adequacy: dict[str, Any],
     extras: dict[str, Any],
 ) -> list[str]:
-    """Paragraphs to paste into a referral letter: reason, patient, treatments already tried."""
+    """Paragraphs to paste into a referral letter (README § 4): reason, urgent actions, the
+    question for the specialist, the patient, treatments already tried, the steroid trial."""
     name = labels.REFERRALS.get(referral["code"], referral["code"])
     urgency = labels.URGENCIES.get(referral["urgency"], referral["urgency"]).lower()
+    adequacy = output["adequacy"]
     if adequacy.get("adequate"):
         trial = (
             "The topical corticosteroid trial was adequate "
@@ -352,13 +413,24 @@ def referral_letter(
         trial = "The topical corticosteroid trial was not yet adequate: " + " ".join(
             adequacy.get("reason_texts") or []
         )
-    return [
+    paragraphs = [
         f"Referral: {name}, {urgency}.",
         "Reason for referral: " + " ".join(referral["reasons"]),
-        f"Patient: {patient_sentence(engine_input)}.",
+    ]
+    step = question_step(output)
+    urgent = step["code"] == "URGENT_REFERRAL"
+    if urgent:
+        # The actions the step asks for before the patient is seen (antiviral, no TCI, ...).
+        paragraphs.append(f"Urgent actions: {step['summary']}")
+    if referral["code"] not in REASON_IS_THE_QUESTION:
+        question = step["title"] if urgent else f"{step['title']}. {step['summary']}"
+        paragraphs.append(f"Question for the specialist: {_sentence(question)}")
+    paragraphs += [
+        f"Patient: {patient_sentences(engine_input, extras)}",
         "Treatments already tried: " + "; ".join(treatments_tried(engine_input, extras)) + ".",
         trial,
     ]
+    return paragraphs
 
 
 def summary_context(
@@ -391,7 +463,7 @@ def summary_context(
                 **referral,
                 "label": labels.REFERRALS.get(referral["code"], referral["code"]),
                 "urgency_label": labels.URGENCIES.get(referral["urgency"], referral["urgency"]),
-                "letter": referral_letter(referral, engine_input, adequacy, extras),
+                "letter": referral_letter(referral, output, engine_input, extras),
             }
             for referral in output["referrals"]
         ],

@@ -22,12 +22,14 @@ SITES = {
 
 SEVERITIES = {"mild": "Mild", "moderate": "Moderate", "severe": "Severe"}
 
+# Engine potency follows the US classes; a UK group belongs to an agent, never to a level (UK
+# moderate and UK potent agents both fall in "medium": knowledge.md § potency).
 POTENCIES = {
     "none": "None: no topical steroid is being used",
-    "low": "Low (US class 6–7; UK mild)",
-    "medium": "Medium (US class 4–5; UK moderate)",
-    "high": "High (US class 2–3; UK potent)",
-    "very_high": "Very high (US class 1; UK very potent)",
+    "low": "Low (US class 6–7)",
+    "medium": "Medium (US class 4–5)",
+    "high": "High (US class 2–3)",
+    "very_high": "Very high (US class 1)",
 }
 POTENCIES_SHORT = {
     "none": "None",

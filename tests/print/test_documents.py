@@ -97,8 +97,14 @@ def test_referral_letter_names_the_reason_and_every_treatment_tried():
     assert "Topical calcineurin inhibitor (tacrolimus or pimecrolimus): not enough response" in (
         letter
     )
-    assert "12 years old, severe atopic eczema" in letter
+    assert "Patient: 12 years old. Severe atopic eczema affecting the" in letter
     assert "high-potency topical corticosteroid, 2 applications a day for" in letter
+    # Stage D chose specialist escalation: the step's own words are the question.
+    assert (
+        "Question for the specialist: Specialist escalation. Refer for phototherapy (before "
+        "conventional immunosuppressants) or systemic therapy." in letter
+    )
+    assert "Urgent actions" not in letter
 
 
 def test_referral_letter_names_the_steroid_agent_when_it_was_chosen():
@@ -107,7 +113,54 @@ def test_referral_letter_names_the_steroid_agent_when_it_was_chosen():
         output, DAY, extras={"tcs_agent": "betamethasone-dipropionate-0.05"}
     )
     letter = " ".join(summary["referrals"][0]["letter"])
-    assert "(high potency), 2 applications a day" in letter
+    # The agent with its strength, the engine level with its US class, and its own UK group.
+    assert "betamethasone dipropionate 0.05 % (high potency, US class 2; UK potent), 2 " in letter
+
+
+def test_referral_letter_names_pregnancy_immunosuppression_poem_and_lost_sleep():
+    engine_input = make_input(
+        age_months=336,
+        severity="severe",
+        pregnant_or_breastfeeding=True,
+        immunocompromised=True,
+        bsa_percent=None,
+        sleep_loss_nights_per_week=5,
+    )
+    summary = documents.summary_context(
+        _output(engine_input), DAY, extras={"poem": [3, 2, 1, 0, 2, 3, 3]}
+    )
+    letter = " ".join(summary["referrals"][0]["letter"])
+    assert "Patient: 28 years old, pregnant or breastfeeding, immunocompromised. " in letter
+    assert "(body surface area not estimated)" in letter
+    assert "POEM 14 of 28 (moderate)." in letter
+    assert "Nights of lost sleep: 5 a week." in letter
+
+
+def test_referral_letter_leaves_out_what_was_not_given():
+    summary = documents.summary_context(
+        _output(
+            make_input(
+                severity="severe", current_tcs={"potency": "high"}, sleep_loss_nights_per_week=0
+            )
+        ),
+        DAY,
+        extras={"poem": [3, 2, None, 0, 2, 3, 3]},
+    )
+    letter = " ".join(summary["referrals"][0]["letter"])
+    assert "POEM" not in letter  # not every item was scored
+    assert "pregnant" not in letter
+    assert "immunocompromised" not in letter
+    assert "Nights of lost sleep: 0 a week." in letter
+
+
+def test_an_urgent_referral_letter_gives_the_urgent_actions_and_the_question():
+    output = _output(CASES["herpeticum-eyes"])
+    summary = documents.summary_context(output, DAY)
+    step = output["next_step"]
+    for referral in summary["referrals"]:
+        letter = referral["letter"]
+        assert f"Urgent actions: {step['summary']}" in letter
+        assert f"Question for the specialist: {step['title']}." in letter
 
 
 def test_alerts_are_listed_urgent_first():

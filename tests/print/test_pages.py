@@ -185,6 +185,9 @@ def test_summary_has_every_section_of_the_specification(
     else:
         for reason in output["adequacy"]["reason_texts"]:
             assert reason in text
+    # The potency cautions are printed too (README § 4), not only shown on the result page.
+    for caution in output["adequacy"]["cautions"]:
+        assert caution["text"] in text
     days = output["follow_up"]["review_after_days"]
     review = completed_on + dt.timedelta(days=days)
     assert f"{review:%A} {review.day} {review:%B %Y}" in text
