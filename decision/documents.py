@@ -11,6 +11,7 @@ Nothing here decides anything clinical: it formats what the engine already decid
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,14 @@ from django.utils.formats import date_format
 from decision import handout_text as words
 from decision import labels
 from decision.engine.handout import SENSITIVE_FOR_STEROID
-from decision.engine.knowledge import TcsAgent, poem_band, severity_aids, tcs_agent_map
+from decision.engine.knowledge import (
+    Citation,
+    TcsAgent,
+    citation,
+    poem_band,
+    severity_aids,
+    tcs_agent_map,
+)
 from decision.questionnaire import format_age
 
 STEP_CODES = tuple(words.STEPS)
@@ -30,6 +38,7 @@ LETTER_FLAGS = {
 }
 COMPACT_FROM_PRODUCTS = 2
 POEM_ITEMS = len(severity_aids()["poem"]["items"])
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Display order of alert levels: urgent alerts first (clinical/README.md § 4).
 ALERT_LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
@@ -68,6 +77,40 @@ def review_date(completed_on: dt.date, review_after_days: int) -> dt.date:
 
 def long_date(day: dt.date) -> str:
     return date_format(day, "l j F Y")
+
+
+# ----------------------------------------------------------------------------------- citations
+def citation_text(source: Citation) -> str:
+    """A source as people read it (README § 4): its display text, and its year when the text
+    names no year. Never the bare key."""
+    if source.year and not YEAR.search(source.text):
+        return f"{source.text} ({source.year})"
+    return source.text
+
+
+class References:
+    """The summary's numbered references: each source numbered once, in the order the document
+    first cites it, listed at the end."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+
+    def __call__(self, keys: list[str] | tuple[str, ...] | None) -> list[int]:
+        """The numbers of these sources (new ones numbered next), smallest first."""
+        return sorted(
+            self._numbers.setdefault(key, len(self._numbers) + 1)
+            for key in dict.fromkeys(keys or ())
+        )
+
+    def cite(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A copy of an output item with the numbers of its sources as `refs`."""
+        return {**item, "refs": self(item.get("sources"))}
+
+    def listed(self) -> list[dict[str, Any]]:
+        return [
+            {"number": number, "text": citation_text(citation(key)), "url": citation(key).url}
+            for key, number in self._numbers.items()
+        ]
 
 
 # --------------------------------------------------------------------------------- the handout
@@ -264,19 +307,25 @@ def handout_context(
 
 
 # ---------------------------------------------------------------------------------- the summary
-def _step(step: dict[str, Any] | None) -> dict[str, Any] | None:
+def _step(step: dict[str, Any] | None, cite: References) -> dict[str, Any] | None:
+    """A step for the summary, its parts cited in the order they are printed."""
     if not step:
         return None
+    refs = cite(step["sources"])  # the step's own sources first: its products cite a subset
+    products = [
+        {
+            **cite.cite(product),
+            "display_name": f"{product['name']} {product['strength']} {product['form']}",
+        }
+        for product in step.get("products", [])
+    ]
     return {
         **step,
         "label": labels.STEP_CODES.get(step["code"], step["code"]),
-        "products": [
-            {
-                **product,
-                "display_name": f"{product['name']} {product['strength']} {product['form']}",
-            }
-            for product in step.get("products", [])
-        ],
+        "products": products,
+        "corrections": [cite.cite(c) for c in step.get("corrections", [])],
+        "options": [cite.cite(o) for o in step.get("options", [])],
+        "refs": refs,
     }
 
 
@@ -441,36 +490,51 @@ def summary_context(
 ) -> dict[str, Any]:
     engine_input = engine_input or output["input"]
     extras = extras or {}
-    alerts = sorted(output["alerts"], key=lambda a: ALERT_LEVEL_ORDER.get(a["level"], 9))
-    days = output["follow_up"]["review_after_days"]
+    # Sources are numbered in the order the summary prints them (its template's order).
+    cite = References()
+    alerts = [
+        {**cite.cite(a), "level_label": labels.ALERT_LEVELS.get(a["level"], a["level"])}
+        for a in sorted(output["alerts"], key=lambda a: ALERT_LEVEL_ORDER.get(a["level"], 9))
+    ]
+    next_step = _step(output["next_step"], cite)
+    after = _step(output["after"], cite)
+    alternatives = [_step(step, cite) for step in output["alternatives"]]
+    also_do = [cite.cite(action) for action in output["also_do"]]
+    avoid = [
+        {**cite.cite(item), "label": labels.AVOID.get(item["code"], item["code"])}
+        for item in output["avoid"]
+    ]
+    referrals = [
+        {
+            **cite.cite(referral),
+            "label": labels.REFERRALS.get(referral["code"], referral["code"]),
+            "urgency_label": labels.URGENCIES.get(referral["urgency"], referral["urgency"]),
+            "letter": referral_letter(referral, output, engine_input, extras),
+        }
+        for referral in output["referrals"]
+    ]
     adequacy = output["adequacy"]
+    adequacy = {
+        **adequacy,
+        "cautions": [cite.cite(c) for c in adequacy.get("cautions", [])],
+        "refs": cite(adequacy.get("sources")),
+    }
+    refer_if = [cite.cite(trigger) for trigger in output["follow_up"]["refer_if"]]
+    days = output["follow_up"]["review_after_days"]
     return {
         "urgent_alerts": [a for a in alerts if a["level"] == "critical"],
-        "other_alerts": [a for a in alerts if a["level"] != "critical"],
-        "alerts": [
-            {**a, "level_label": labels.ALERT_LEVELS.get(a["level"], a["level"])} for a in alerts
-        ],
-        "next_step": _step(output["next_step"]),
-        "after": _step(output["after"]),
-        "alternatives": [_step(step) for step in output["alternatives"]],
-        "also_do": output["also_do"],
-        "avoid": [
-            {**item, "label": labels.AVOID.get(item["code"], item["code"])}
-            for item in output["avoid"]
-        ],
-        "referrals": [
-            {
-                **referral,
-                "label": labels.REFERRALS.get(referral["code"], referral["code"]),
-                "urgency_label": labels.URGENCIES.get(referral["urgency"], referral["urgency"]),
-                "letter": referral_letter(referral, output, engine_input, extras),
-            }
-            for referral in output["referrals"]
-        ],
+        "alerts": alerts,
+        "next_step": next_step,
+        "after": after,
+        "alternatives": alternatives,
+        "also_do": also_do,
+        "avoid": avoid,
+        "referrals": referrals,
         "adequacy": adequacy,
         "review_after_days": days,
         "review_date": review_date(completed_on, days),
-        "refer_if": output["follow_up"]["refer_if"],
+        "refer_if": refer_if,
+        "references": cite.listed(),
         "ruleset_version": output["ruleset_version"],
         "completed_on": completed_on,
     }

@@ -4,8 +4,11 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from decision import labels
+from decision.documents import citation_text
+from decision.engine import citations as engine_citations
 from decision.engine.knowledge import severity_aids as severity_aids_table
 from decision.questionnaire import format_age
 
@@ -54,3 +57,23 @@ def add_days(moment: Any, days: int) -> Any:
 @register.filter
 def joined(values: Any, separator: str = "; ") -> str:
     return separator.join(str(value) for value in values or ())
+
+
+@register.filter
+def citations(keys: Any) -> str:
+    """Source keys (a list, or one key) as people read them, "; "-separated, each linked to its
+    public address when it has one (README § 4: never a bare key)."""
+    if isinstance(keys, str):
+        keys = [keys]
+    return format_html_join(
+        "; ",
+        "{}",
+        (
+            (
+                format_html('<a href="{}">{}</a>', source.url, citation_text(source))
+                if source.url
+                else citation_text(source),
+            )
+            for source in engine_citations(keys or ())
+        ),
+    )

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from decision import labels
+from decision import documents, labels
+from decision.engine import RULESET_VERSION, citation
 from tests.print.cases import (
     VIGNETTE_IDS,
     VIGNETTES,
@@ -170,7 +171,6 @@ def test_summary_has_every_section_of_the_specification(
     next_step = output["next_step"]
     assert next_step["title"] in text
     assert next_step["rationale"] in text
-    assert "; ".join(next_step["sources"]) in text
     for product in next_step["products"]:
         assert f"{product['name']} {product['strength']} {product['form']}" in text
     if output["after"]:
@@ -195,8 +195,58 @@ def test_summary_has_every_section_of_the_specification(
         assert trigger["text"] in text
     assert "The answers given" in text
     assert "Eczema today" in text
-    assert "Rule set 2026.11" in text
+    assert f"Rule set {RULESET_VERSION}" in text
     assert "never replaces, clinical judgement" in text
+
+
+def source_keys(value) -> set[str]:
+    """Every source key anywhere in a result."""
+    if isinstance(value, dict):
+        found = set(value.get("sources") or ()) if isinstance(value.get("sources"), list) else set()
+        return found.union(*(source_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(source_keys(item) for item in value))
+    return set()
+
+
+# Keys that are not readable on their own (README § 4 names the seeds' display text).
+BARE_KEYS = ("SEED-PED", "SEED-TCS", "US PI", "SmPC")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("vignette_id", VIGNETTE_IDS)
+def test_summary_cites_readable_sources_numbered_in_a_reference_list(
+    clinician_client, make_completed, vignette_id
+):
+    consultation = make_completed(BY_ID[vignette_id]["input"])
+    response = _get(clinician_client, "consultation_summary", consultation)
+    text = text_of(response)
+    keys = source_keys({k: v for k, v in consultation.engine_output.items() if k != "instructions"})
+    references = text[text.index("References") :]
+    listed = re.findall(r'<li id="reference-(\d+)" value="\d+">', response.content.decode())
+    assert listed == [str(n) for n in range(1, len(keys) + 1)]
+    for key in keys:
+        assert documents.citation_text(citation(key)) in references, key
+    for bare in BARE_KEYS:
+        assert bare not in text
+    # The seeds as README § 4 names them.
+    if "SEED-PED" in keys:
+        assert "Guideline summary (paediatric atopic dermatitis, 2026)" in references
+    # Each item points at its references by number: [1], [2, 5] …
+    numbers = {int(n) for group in re.findall(r"\[([\d, ]+)\]", text) for n in group.split(",")}
+    assert numbers == set(range(1, len(keys) + 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("vignette_id", VIGNETTE_IDS)
+def test_result_page_cites_readable_sources(clinician_client, make_completed, vignette_id):
+    consultation = make_completed(BY_ID[vignette_id]["input"])
+    response = clinician_client.get(reverse("consultation_result", args=[consultation.pk]))
+    text = text_of(response)
+    for key in source_keys(consultation.engine_output["next_step"]):
+        assert documents.citation_text(citation(key)) in text, key
+    for bare in BARE_KEYS:
+        assert bare not in text
 
 
 @pytest.mark.django_db
