@@ -94,9 +94,15 @@ def adequacy_context(values: dict[str, Any], answers: dict[str, Any]) -> dict[st
         weeks=_number(values["weeks"]),
         adherence=values["adherence"],
         grams_per_week=None if potency == "none" else _number(values.get("grams_per_week")),
+        # The agent's UK group raises potency cautions too (README § 3 C).
+        agent=agent.id if agent and agent.potency == potency else None,
     )
     adequacy = check_adequacy(
-        answers["age_months"], answers["severity"], tuple(answers["sites"]), tcs
+        answers["age_months"],
+        answers["severity"],
+        tuple(answers["sites"]),
+        tcs,
+        bsa_percent=_number(answers.get("bsa_percent")),
     )
     return {"adequacy": adequacy, "adequacy_missing": []}
 

@@ -151,4 +151,4 @@ def test_the_result_shows_advice_on_a_very_potent_steroid_in_a_child(
     response = complete(clinician_client, consultation)
     page = clinician_client.get(response["Location"]).content.decode()
     assert "Advice on the steroid in use" in page
-    assert "Very potent TCS are not used in children without specialist advice." in page
+    assert "Very potent steroids are not used in children without specialist advice." in page

@@ -167,13 +167,17 @@ def test_the_adequacy_panel_lists_the_reasons_as_the_clinician_types(answered, c
 
     html = response.content.decode()
     adequacy = check_adequacy(
-        84, "moderate", ("flexures", "arms", "legs"), CurrentTCS("low", 1, 1, "poor", None)
+        84,
+        "moderate",
+        ("flexures", "arms", "legs"),
+        CurrentTCS("low", 1, 1, "poor", None),
+        bsa_percent=15,  # the step-3 answer: the amount follows the extent
     )
     assert not adequacy.adequate
     assert "Not yet an adequate trial" in html
     for text in adequacy.reason_texts:
         assert text in html
-    assert f"{adequacy.expected_grams_per_week} g a week" in html
+    assert f"about {adequacy.expected_grams_per_week:g} g a week" in html
     assert _unchanged(answered)
 
 
@@ -183,7 +187,31 @@ def test_the_adequacy_panel_confirms_an_adequate_trial(answered, clinician_clien
     html = clinician_client.post(step_url(answered, "treatment"), post, **HTMX).content.decode()
 
     assert "Adequate trial." in html
-    assert "98.0 g a week" in html
+    # 15 % of a 7-year-old's 25 FTU whole body (3.75 FTU) twice daily, not the whole regions.
+    assert "Expected use: about 26.3 g a week (about 3.8 fingertip units each application" in html
+
+
+def test_the_adequacy_panel_gives_an_upper_bound_when_the_extent_is_unknown(
+    make_answered, clinician_client
+):
+    draft = make_answered(bsa_percent=None)
+    post = {**treatment_post(make_input()), "_preview": "adequacy"}
+
+    html = clinician_client.post(step_url(draft, "treatment"), post, **HTMX).content.decode()
+
+    # Both arms (2 × 2.5) and both legs (2 × 4.5) for 6–10 years: 14 FTU, twice daily.
+    assert "Expected use: up to 98 g a week (up to 14 fingertip units each application" in html
+
+
+def test_the_adequacy_panel_shows_the_potency_cautions(make_answered, clinician_client):
+    draft = make_answered(sites=["face", "arms"])
+    post = {**treatment_post(make_input(sites=["face", "arms"])), "_preview": "adequacy"}
+
+    html = clinician_client.post(step_url(draft, "treatment"), post, **HTMX).content.decode()
+
+    # A medium-potency steroid with the face affected (README § 3 C).
+    assert "Advice on the steroid in use" in html
+    assert "mild potency on these sites" in html
 
 
 def test_the_adequacy_panel_says_what_it_still_needs(answered, clinician_client):
