@@ -152,3 +152,45 @@ def test_a_pdf_of_another_rule_set_is_another_cache_entry(clinician):
         ruleset_version=RULESET_VERSION,
     )
     assert views_print._pdf_cache_key(same_but_current, "summary", "a4") != key
+
+
+@pytest.mark.django_db
+def test_a_copy_of_an_old_consultation_completes_under_the_current_rule_set(
+    clinician_client, clinician
+):
+    snapshot = SNAPSHOTS["five-year-15-percent"]
+    old = stored_consultation(clinician, snapshot)
+    clinician_client.post(reverse("consultation_copy", args=[old.pk]))
+    draft = Consultation.objects.exclude(pk=old.pk).get()
+
+    response = clinician_client.post(reverse("consultation_step", args=[draft.pk, "check"]))
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_completed
+    assert draft.ruleset_version == RULESET_VERSION
+    assert draft.engine_output["ruleset_version"] == RULESET_VERSION
+    # The same answers, the current rules: the amount now follows the 15 % extent.
+    assert draft.engine_output["adequacy"]["quantity_basis"] == "bsa"
+    old.refresh_from_db()
+    assert old.engine_output == snapshot["engine_output"]
+    assert old.ruleset_version == "2026.11"
+
+
+@pytest.mark.django_db
+def test_a_draft_saved_before_the_upgrade_completes_under_the_current_rule_set(
+    clinician_client, clinician
+):
+    # A draft holds answers only; the rule set is chosen when it is completed.
+    snapshot = SNAPSHOTS["seed-ped"]
+    draft = Consultation(
+        created_by=clinician, patient_reference="DRAFT-OLD", answers=snapshot["answers"]
+    )
+    draft.sync_columns()
+    draft.save()
+
+    clinician_client.post(reverse("consultation_step", args=[draft.pk, "check"]))
+
+    draft.refresh_from_db()
+    assert draft.is_completed
+    assert draft.ruleset_version == RULESET_VERSION

@@ -16,6 +16,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from decision import labels, pdf, views_print
+from decision.engine import RULESET_VERSION
 from tests.print.cases import CASES, STRESS, VIGNETTE_IDS, VIGNETTES
 
 BY_ID = {v["id"]: v for v in VIGNETTES}
@@ -112,7 +113,8 @@ def test_summary_pdf_downloads_with_every_referral_and_alert(
     for alert in output["alerts"]:
         # The start of each alert: a long one may wrap around a page header.
         assert alert["text"][:60] in text
-    assert "Rule set 2026.11" in text
+    assert f"Rule set {RULESET_VERSION}" in text
+    assert "References" in text
     first_page_png(response.content, artifacts_dir / f"summary-{vignette_id}.png")
 
 
