@@ -58,6 +58,9 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG 
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Eczema Step-Up clinic")
+# Where a patient goes for same-day care, in the clinic's own words: printed in the handout's
+# "Get help today" box above the blank line the clinic writes on (clinical/README.md § 4).
+CLINIC_SAME_DAY_CARE = os.environ.get("CLINIC_SAME_DAY_CARE", "")
 
 INSTALLED_APPS = [
     # Django's admin with every list filter and history URL hardened (eczema_site/admin_site.py).
