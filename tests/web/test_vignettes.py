@@ -8,7 +8,8 @@ import pytest
 
 from decision.engine import SITES, evaluate, parse_assessment
 from decision.models import Consultation
-from tests.helpers import skeleton, vignettes
+from tests.engine.contract import skeleton
+from tests.helpers import vignettes
 from tests.web.journey import complete, enter
 
 pytestmark = pytest.mark.django_db
