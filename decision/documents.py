@@ -534,6 +534,7 @@ def summary_context(
         "review_after_days": days,
         "review_date": review_date(completed_on, days),
         "refer_if": refer_if,
+        "steroid_in_use": current_tcs_sentence(engine_input, extras),
         "references": cite.listed(),
         "ruleset_version": output["ruleset_version"],
         "completed_on": completed_on,

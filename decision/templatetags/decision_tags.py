@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from decision import labels
-from decision.documents import citation_text
+from decision.documents import citation_text, current_tcs_sentence
 from decision.engine import citations as engine_citations
 from decision.engine.knowledge import severity_aids as severity_aids_table
 from decision.questionnaire import format_age
@@ -77,3 +77,9 @@ def citations(keys: Any) -> str:
             for source in engine_citations(keys or ())
         ),
     )
+
+
+@register.filter
+def steroid_in_use(consultation: Any) -> str:
+    """The steroid course as the clinician reported it, the agent with its own UK group."""
+    return current_tcs_sentence(consultation.engine_input or {}, consultation.extras)

@@ -346,3 +346,25 @@ def test_print_stylesheet_hides_the_site_and_sets_a4_and_letter_pages():
         assert selector in media_print
     assert "size: A4" in css
     assert "size: letter" in css
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["consultation_result", "consultation_summary"])
+def test_the_steroid_in_use_is_named_with_its_own_uk_group(clinician_client, make_completed, name):
+    # Betamethasone valerate 0.1 % cream: US class 5 (engine medium) but UK potent, never
+    # "UK moderate" (issue 10).
+    engine_input = BY_ID["seed-ped"]["input"]
+    engine_input = {
+        **engine_input,
+        "current_tcs": {
+            **engine_input["current_tcs"],
+            "agent": "betamethasone-valerate-0.1-cream",
+        },
+    }
+    consultation = make_completed(engine_input)
+    text = text_of(_get(clinician_client, name, consultation))
+    assert (
+        "In use: betamethasone valerate 0.1 % cream (medium potency, US class 5; UK potent), "
+        "2 applications a day for 3 weeks, adherence good." in text
+    )
+    assert "UK moderate" not in text
