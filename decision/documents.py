@@ -11,15 +11,19 @@ Nothing here decides anything clinical: it formats what the engine already decid
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from decision import handout_text as words
 from decision import labels
-from decision.engine.handout import SENSITIVE_FOR_STEROID
+from decision.engine.handout import NAPPY_UNDER_MONTHS
 from decision.engine.knowledge import (
     Citation,
     TcsAgent,
@@ -30,7 +34,6 @@ from decision.engine.knowledge import (
 )
 from decision.questionnaire import format_age
 
-STEP_CODES = tuple(words.STEPS)
 # What a specialist must know about the patient, named in the referral letter when present.
 LETTER_FLAGS = {
     "pregnant_or_breastfeeding": "pregnant or breastfeeding",
@@ -38,6 +41,8 @@ LETTER_FLAGS = {
 }
 COMPACT_FROM_PRODUCTS = 2
 POEM_ITEMS = len(severity_aids()["poem"]["items"])
+HALF = 0.5
+MANY = 2  # products from which what they say alike is printed once
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # Display order of alert levels: urgent alerts first (clinical/README.md § 4).
 ALERT_LEVEL_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -114,6 +119,25 @@ class References:
 
 
 # --------------------------------------------------------------------------------- the handout
+def said(stored: str | None, build: Callable[[], Any] | None = None) -> Any:
+    """A sentence of the engine's stored handout English, as the page shows it.
+
+    `build` fills in one of handout_text's patterns (a number, the patient's sites): it is used
+    when, in English, it says exactly what the engine said, so a catalogue can translate it. Any
+    other sentence is looked up in the catalogue as it stands, and shown as stored when the
+    catalogue has no translation: a consultation completed under an earlier rule set keeps its
+    own words, and the handout never says anything the engine did not.
+    """
+    if not stored:
+        return stored
+    if build is not None:
+        with translation.override(None):  # no catalogue: the msgids, which are the English
+            english = str(build())
+        if english == stored:
+            return build()
+    return gettext(stored)
+
+
 @dataclass(frozen=True)
 class HowMuchRow:
     region: str
@@ -123,66 +147,130 @@ class HowMuchRow:
     icons: list[str]
 
 
-def _how_much(amounts: list[dict[str, Any]]) -> list[HowMuchRow]:
+def _rows(rows: list[dict[str, Any]]) -> list[HowMuchRow]:
     return [
         HowMuchRow(
             region=row["region"],
-            label=str(words.REGIONS[row["region"]]),
+            label=said(row["label"], lambda region=row["region"]: words.REGIONS[region]),
             ftu=format_ftu(row["ftu"]),
             grams=row["grams"],
             icons=fingertip_icons(row["ftu"]),
         )
-        for row in amounts
+        for row in rows
     ]
 
 
-def _sentence(text: str) -> str:
+def _amount_line(ftu_each_time: float, basis: str) -> Any:
+    """ "About 3 fingertip units each time, in all." (README § 4; "Up to" on a regions basis)."""
+    if ftu_each_time == 0:
+        return words.HOW_MUCH["tiny"]
+    if ftu_each_time == HALF:
+        amount = words.AMOUNT_HALF
+    else:
+        amount = words.AMOUNT_UNITS % {
+            "amount": f"{ftu_each_time:g}",
+            "count": math.ceil(ftu_each_time),
+        }
+    return words.AMOUNT[basis] % {"amount": amount}
+
+
+def _age_row(label: str | None) -> Any:
+    return words.AGE_ROW % {"age_row": label} if label else None
+
+
+def _how_much(instructions: dict[str, Any]) -> dict[str, Any]:
+    """How much each time, the whole-area table for the patient's regions, and what a fingertip
+    unit is. Records made before rule set 2026.12 have the table only (no amount each time)."""
+    how_much = instructions.get("how_much")
+    if isinstance(how_much, dict):
+        n, basis = how_much["ftu_each_time"], how_much["basis"]
+        return {
+            "amount": said(how_much["text"], lambda: _amount_line(n, basis)),
+            "table_title": said(how_much["table_title"]),
+            "rows": _rows(how_much["rows"]),
+            "age_row": _age_row(how_much["age_row"]),
+            "explained": [said(how_much[key]) for key in ("fingertip_unit", "grams", "hand_size")],
+            "under_3_months": said(how_much["under_3_months_note"]),
+        }
+    blocks = instructions.get("products") or []
+    return {
+        "amount": None,
+        "table_title": None,
+        "rows": _rows(blocks[0]["how_much"]) if blocks else [],
+        "age_row": _age_row(instructions.get("age_row")),
+        "explained": [said(instructions.get("fingertip_unit"))],
+        "under_3_months": said(instructions.get("under_3_months_note")),
+    }
+
+
+def _sentence(text: Any) -> str:
     """End a phrase with a full stop unless it already ends a sentence."""
     text = str(text)
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def _voice(items: tuple[words.Voiced, ...], audience: str) -> list[str]:
-    return [item.for_audience(audience) for item in items]
+def _text(item: Any) -> str:
+    """A line of the handout: {code, text} from rule set 2026.12, a plain string before."""
+    return item["text"] if isinstance(item, dict) else item
 
 
-def _product(
-    block: dict[str, Any], by_id: dict[str, dict[str, Any]], audience: str, sites: list[str]
-) -> dict[str, Any]:
-    if block["id"] == "tcs":
-        text = words.STEROID
-        safety = _voice(text.safety, audience)
-        if any(site in SENSITIVE_FOR_STEROID for site in sites):
-            safety.insert(0, words.STEROID_SENSITIVE_SITES.for_audience(audience))
-        return {
-            "id": "tcs",
-            "name": str(words.STEROID_NAME),
-            "what": _sentence(text.what.for_audience(audience)),
-            "how_often": words.STEROID_HOW_OFTEN.for_audience(audience),
-            "how_long": text.how_long.for_audience(audience),
-            "expect": _voice(text.expect, audience),
-            "safety": safety,
+def _site_words(sites: list[str], age_months: int) -> str:
+    """The patient's sites in plain words, joined as the language joins a list."""
+    return join_list(
+        [
+            str(
+                words.GENITALS_NAPPY
+                if site == "genitals" and age_months < NAPPY_UNDER_MONTHS
+                else words.SITES[site]
+            )
+            for site in sites
+        ]
+    )
+
+
+def _strength(item: dict[str, str], block: dict[str, Any]) -> Any:
+    """Which steroid strength goes where; "keep" names the agent and its strength."""
+    if item["code"] != "keep":
+        return said(item["text"])
+    agent = tcs_agent_map().get(block.get("agent") or "")
+
+    def build() -> Any:
+        return words.STEROID_KEEP % {
+            "agent": agent.label if agent else words.STEROID_YOURS,
+            "strength": words.STRENGTH_WORDS[block["potency"]],
         }
-    product = by_id[block["id"]]
-    text = words.PRODUCTS[block["id"]]
-    return {
-        "id": block["id"],
-        "name": str(words.PRODUCT_NAME)
-        % {
+
+    return said(item["text"], build)
+
+
+def _product(block: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    product = by_id.get(block["id"])
+
+    def name() -> Any:
+        return words.PRODUCT_NAME % {
             "name": product["name"],
             "strength": product["strength"],
             "form": words.FORMS.get(product["form"], product["form"]),
-        },
-        "what": _sentence(text.what.for_audience(audience)),
-        "how_often": words.FREQUENCY[product["frequency"]].for_audience(audience),
-        "how_long": text.how_long.for_audience(audience),
-        "expect": _voice(text.expect, audience),
-        "safety": _voice(text.safety, audience),
+        }
+
+    return {
+        "id": block["id"],
+        # A steroid named by its agent keeps the agent's label, as a product keeps its name.
+        "name": block["name"]
+        if block.get("agent")
+        else said(block["name"], name if product else None),
+        "what": _sentence(said(block["what"])),
+        "strengths": [_strength(item, block) for item in block.get("strengths", [])],
+        "how_often": said(block["how_often"]),
+        "how_long": said(block["how_long"]),
+        "expect": [said(_text(item)) for item in block["expect"]],
+        "safety": [said(_text(item)) for item in block["safety"]],
+        "availability": said(block.get("availability")),
     }
 
 
 # The facts of a product, in the order a parent needs them; `what` always stays on its card.
-FACTS = ("how_often", "how_long", "expect", "safety")
+FACTS = ("strengths", "how_often", "how_long", "expect", "safety", "availability")
 
 
 def _fact(key: str, value: str | list[str]) -> dict[str, Any]:
@@ -198,27 +286,53 @@ def _fact(key: str, value: str | list[str]) -> dict[str, Any]:
 def _share_facts(
     products: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Facts that are the same for every product are printed once, under the products.
+    """What every product says alike is printed once, under the products; each card keeps what is
+    its own (a fact, or the extra lines of a list such as tacrolimus's alcohol line).
 
     Alternatives of one class (tacrolimus or pimecrolimus) share their timing and safety
     advice; printing it once keeps the handout to two pages and easier to read.
     """
-    shared_keys = [
-        key
-        for key in FACTS
-        if len(products) > 1 and all(p[key] == products[0][key] for p in products)
-    ]
-    shared = [_fact(key, products[0][key]) for key in shared_keys if products[0][key]]
+    if len(products) < MANY:
+        return [], [{**p, "facts": [_fact(k, p[k]) for k in FACTS if p[k]]} for p in products]
+    shared: dict[str, Any] = {}
+    for key in FACTS:
+        values = [p[key] for p in products]
+        if isinstance(values[0], list):
+            common = [item for item in values[0] if all(item in v for v in values[1:])]
+            if common:
+                shared[key] = common
+        elif values[0] and all(v == values[0] for v in values):
+            shared[key] = values[0]
+
+    def own(key: str, value: Any) -> Any:
+        if key not in shared:
+            return value
+        return (
+            [item for item in value if item not in shared[key]] if isinstance(value, list) else None
+        )
+
     cards = [
         {
             **product,
             "facts": [
-                _fact(key, product[key]) for key in FACTS if key not in shared_keys and product[key]
+                _fact(key, own(key, product[key])) for key in FACTS if own(key, product[key])
             ],
         }
         for product in products
     ]
-    return shared, cards
+    return [_fact(key, value) for key, value in shared.items()], cards
+
+
+def _listed(box: dict[str, Any] | None, *keys: str) -> dict[str, Any] | None:
+    """A block of titled lines, each line said as stored (None stays None)."""
+    if not box:
+        return None
+    return {
+        key: [said(_text(item)) for item in box[key]]
+        if isinstance(box[key], list)
+        else said(box[key])
+        for key in keys
+    }
 
 
 def handout_context(
@@ -226,27 +340,41 @@ def handout_context(
     completed_on: dt.date,
     engine_input: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the handout templates show, in the current language."""
+    """Everything the handout templates show, in the current language, from the stored result:
+    the words of the rule set it was completed under."""
     engine_input = engine_input or output["input"]
     instructions = output["instructions"]
     audience = instructions["audience"]
     code = instructions["step_code"]
+    age_months = engine_input["age_months"]
     sites = list(engine_input["sites"])
     by_id = {product["id"]: product for product in output["next_step"]["products"]}
     blocks = instructions["products"]
-    products = [_product(block, by_id, audience, sites) for block in blocks]
-    shared, products = _share_facts(products)
-    # Every product is applied to the same sites at the same age, so the amounts are the same
-    # for each: the table is printed once, above the products.
-    how_much = _how_much(blocks[0]["how_much"]) if blocks else []
-    headline, text = words.STEPS[code]
+    shared, products = _share_facts([_product(block, by_id) for block in blocks])
     days = instructions["review_after_days"]
     review_on = review_date(completed_on, days)
-    if days == 0:
-        review = words.REVIEW_TODAY.for_audience(audience)
-    else:
-        review = str(words.REVIEW_IN_DAYS.for_audience(audience) % {"days": days})
-    wet_wraps = instructions.get("wet_wraps")
+    maintenance = instructions["maintenance"]
+    parts = maintenance.get("parts") or []
+
+    def where() -> Any:
+        return words.WHERE.for_audience(audience) % {"sites": _site_words(sites, age_months)}
+
+    def maintenance_text() -> Any:
+        separator = str(words.MAINTENANCE_PART_SEPARATOR)
+        return words.MAINTENANCE % {
+            "parts": separator.join(
+                str(
+                    words.MAINTENANCE_PARTS[part["kind"]]
+                    % {"sites": _site_words(part["sites"], age_months)}
+                )
+                for part in parts
+            )
+        }
+
+    def review() -> Any:
+        return words.REVIEW_TODAY if days == 0 else words.REVIEW_IN_DAYS % {"days": days}
+
+    emollients = instructions["emollients"]
     return {
         "audience": audience,
         "title": words.TITLE.for_audience(audience),
@@ -254,54 +382,37 @@ def handout_context(
         "step_code": code,
         "step_template": f"decision/handout/steps/{code}.html",
         "urgent": instructions["urgent"],
-        "headline": headline.for_audience(audience),
-        "text": text.for_audience(audience),
+        "get_help_today": _listed(
+            instructions.get("get_help_today"), "title", "text", "where", "reasons"
+        ),
+        "headline": said(instructions["headline"]),
+        "text": said(instructions["text"]),
         "products": products,
         "shared_facts": shared,
         "several_products": len(products) > 1,
         # Three or four alternatives (NEWER_TOPICAL) print a little smaller to stay on 2 pages.
         "compact": len(products) > COMPACT_FROM_PRODUCTS,
-        "where": words.WHERE.for_audience(audience)
-        % {"sites": join_list([str(words.SITES[site]) for site in sites])},
-        "how_much": how_much,
-        "age_row": str(words.AGE_ROW) % {"age_row": instructions["age_row"]},
-        "fingertip_unit": words.FINGERTIP_UNIT.for_audience(audience),
-        "under_3_months": (
-            words.UNDER_3_MONTHS.for_audience(audience)
-            if instructions.get("under_3_months_note")
-            else None
-        ),
-        "wet_wraps": (
-            {
-                "steps": _voice(words.WET_WRAP_STEPS, audience),
-                "safety": _voice(words.WET_WRAP_SAFETY, audience),
-            }
-            if wet_wraps
-            else None
-        ),
+        "where": said(blocks[0]["where"], where) if blocks else None,
+        "how_much": _how_much(instructions),
+        "wet_wraps": _listed(instructions.get("wet_wraps"), "steps", "safety"),
+        "infection": _listed(instructions.get("infection"), "title", "items"),
         "emollients": {
-            "title": words.EMOLLIENTS_TITLE,
+            "title": said(emollients["title"]),
             "amount_label": words.EMOLLIENTS_AMOUNT_LABEL,
-            "amount": words.EMOLLIENTS_AMOUNT.for_audience(audience),
-            "how": _voice(words.EMOLLIENTS_HOW, audience),
-            "fire_warning": words.FIRE_WARNING.for_audience(audience),
+            "amount": said(emollients["amount_per_week"]),
+            "how": [said(item) for item in emollients["how"]],
+            "fire_warning": said(emollients["fire_warning"]),
         },
         "maintenance": {
-            "title": words.MAINTENANCE_TITLE,
-            "text": words.MAINTENANCE.for_audience(audience),
+            "title": said(maintenance["title"]),
+            "text": said(maintenance["text"], maintenance_text if parts else None),
         },
-        "diet": words.DIET.for_audience(audience) if instructions.get("diet") else None,
-        "get_help_same_day": {
-            "title": words.GET_HELP_SAME_DAY_TITLE,
-            "items": _voice(words.GET_HELP_SAME_DAY, audience),
-        },
-        "get_help_soon": {
-            "title": words.GET_HELP_SOON_TITLE,
-            "items": _voice(words.GET_HELP_SOON, audience),
-        },
-        "review": review,
+        "diet": said(instructions.get("diet")),
+        "get_help_same_day": _listed(instructions["get_help_same_day"], "title", "items"),
+        "get_help_soon": _listed(instructions["get_help_soon"], "title", "items"),
+        "review": said(instructions["review"], review),
         "review_date": review_on,
-        "review_date_text": str(words.REVIEW_DATE) % {"date": long_date(review_on)},
+        "review_date_text": words.REVIEW_DATE % {"date": long_date(review_on)},
         "completed_on": completed_on,
     }
 

@@ -1,14 +1,19 @@
 """Every patient-facing word of the handout, in one place, marked for translation.
 
-Why a Python module and not {% translate %} tags spread over the templates: the handout is built
-from one small template per step code plus shared sections, so template strings would be
-scattered over a dozen files. Here every step code, product id, safety message and heading is one
-`gettext_lazy` string keyed by its code, next to its siblings, and a test checks the English
-against the engine's clinically reviewed wording (decision/engine/knowledge/handout.toml), so the
-two cannot drift apart. The templates under templates/decision/handout/ hold markup only.
+The engine writes the handout's content in English (`instructions`, from
+decision/engine/knowledge/handout.toml), and that stored English is what the handout says: a
+consultation keeps the words it was given, whatever rule set it was completed under. This
+module is the handout's translation catalogue:
 
-The engine's `instructions` block supplies the numbers (fingertip units, review days) and which
-blocks apply; the words come from here, so a second language needs a .po file and no logic change.
+- the page's own words (title, headings), which the engine does not write;
+- every sentence the engine can write, as a msgid identical to the engine's English, so that a
+  catalogue can translate it (decision/documents.py looks each stored sentence up);
+- patterns for the sentences that carry a number, a date or the patient's own sites, filled in
+  from the engine's structured fields. documents.py uses a pattern only when, filled in, it says
+  exactly what the engine said in English; otherwise the stored English is shown.
+
+tests/print/test_handout_text.py checks this catalogue against handout.toml both ways, so the two
+cannot drift apart. The templates under templates/decision/handout/ hold markup only.
 
 Sentences that speak about the patient come in two full versions, one for a child ("your child",
 under 16, as the engine's voice) and one for an adult ("you"): other languages change more than
@@ -39,53 +44,44 @@ def same(text: str) -> Voiced:
     return Voiced(text, text)
 
 
-@dataclass(frozen=True)
-class ProductText:
-    what: Voiced
-    how_long: Voiced
-    expect: tuple[Voiced, ...]
-    safety: tuple[Voiced, ...]
-
-
-# ------------------------------------------------------------------------- document headings
+# =============================================================================== the page's words
 TITLE = Voiced(_("Your child's eczema treatment plan"), _("Your eczema treatment plan"))
 HEADINGS = {
     "date": _("Date"),
     "reference": _("Reference"),
-    "next_step": _("What to do now"),
     "products": _("Your medicine"),
     "products_choice": _("Your clinic will prescribe one of these. Use only the one prescribed."),
     "shared": _("For each of these medicines"),
     "what": _("What it is"),
     "where": _("Where to put it"),
+    "strengths": _("Which strength where"),
     "how_often": _("How often"),
     "how_long": _("For how long"),
     "expect": _("What to expect"),
     "safety": _("Stay safe"),
+    "availability": _("Availability"),
     "how_much": _("How much to use each time"),
     "region": _("Part of the body"),
     "fingertip_units": _("Fingertip units"),
     "fingertip_picture": _(
         "Picture: cream squeezed along an adult's fingertip, from the tip to the first crease."
     ),
+    "write_here": _("Your clinic writes here where to go."),
     "wet_wraps": _("Wet wraps: step by step"),
     "wet_wraps_safety": _("Wet wraps: stay safe"),
     "diet": _("Food and eczema"),
     "review": _("Your next check"),
-    "page": _("Page"),
 }
 AGE_ROW = _("Amounts for age %(age_row)s.")
-# knowledge.md § Fingertip units: "covers about two adult palms".
-FINGERTIP_UNIT = same(
-    _(
-        "A fingertip unit is the cream or ointment squeezed from the tube along an adult's "
-        "fingertip, from the tip to the first crease. It is about half a gram and covers about "
-        "two adult hand palms."
-    )
-)
-UNDER_3_MONTHS = same(_("Babies under 3 months need a smaller amount: ask your clinic."))
+REVIEW_DATE = _("Date of your check: %(date)s")
+# "face, arms and legs": the list joined the way the language joins lists.
+LIST_SEPARATOR = pgettext_lazy("list separator", ", ")
+LIST_LAST = pgettext_lazy("list: all but the last item, then the last", "%(items)s and %(last)s")
+FORMS = {"ointment": _("ointment"), "cream": _("cream")}
+# The generic name and strength stay as printed on the pack; the form word is translated.
+PRODUCT_NAME = pgettext_lazy("product: name strength form", "%(name)s %(strength)s %(form)s")
 
-# --------------------------------------------------------------- the patient's sites and regions
+# ================================================================ patterns (numbers, dates, sites)
 SITES = {
     "face": _("face"),
     "eyelids": _("eyelids"),
@@ -96,12 +92,11 @@ SITES = {
     "feet": _("feet"),
     "arms": _("arms"),
     "legs": _("legs"),
-    "trunk": _("chest, tummy and back"),
-    "genitals": _("private area (nappy area in babies)"),
+    "trunk": _("body (chest, tummy and back)"),
+    "genitals": _("private area"),
 }
-# "face, arms and legs": the list joined the way the language joins lists.
-LIST_SEPARATOR = pgettext_lazy("list separator", ", ")
-LIST_LAST = pgettext_lazy("list: all but the last item, then the last", "%(items)s and %(last)s")
+# Under 3 years the private area is the nappy area.
+GENITALS_NAPPY = _("private area (nappy area)")
 WHERE = Voiced(
     _("On the eczema on your child's %(sites)s."),
     _("On the eczema on your %(sites)s."),
@@ -116,24 +111,61 @@ REGIONS = {
     "trunk_back": _("Back and bottom"),
     "genitals": _("Private area"),
 }
+# How much each time, in all (README § 4): "about" on a body-surface basis, "up to" otherwise.
+AMOUNT = {
+    "bsa": _("About %(amount)s each time, in all."),
+    "regions": _("Up to %(amount)s each time, in all."),
+}
+AMOUNT_HALF = _("half a fingertip unit")
+# %(amount)s is the figure as the engine writes it ("2.5"); `count` (the next whole number)
+# picks the plural form.
+AMOUNT_UNITS = ngettext_lazy("%(amount)s fingertip unit", "%(amount)s fingertip units", "count")
+STEROID_YOURS = _("the steroid you have")
+STEROID_KEEP = _("Keep using %(agent)s (%(strength)s steroid) on the body.")
+STRENGTH_WORDS = {
+    "low": _("mild"),
+    "medium": _("medium-strength"),
+    "high": _("strong"),
+    "very_high": _("very strong"),
+}
+MAINTENANCE = _(
+    "Keep the eczema away: once the skin is clear, twice a week, on the places that used to "
+    "flare, for at least 16 weeks, as your clinic says: %(parts)s. Keep using moisturiser every "
+    "day all over."
+)
+MAINTENANCE_PART_SEPARATOR = pgettext_lazy("between the parts of the maintenance plan", "; ")
+MAINTENANCE_PARTS = {
+    "body_medium": _("on the %(sites)s, a medium-strength steroid cream"),
+    "body_medium_or_tci": _(
+        "on the %(sites)s, a medium-strength steroid cream, or tacrolimus or pimecrolimus if "
+        "that is what cleared it"
+    ),
+    "body_low": _("on the %(sites)s, a mild steroid cream"),
+    "sensitive_tci": _(
+        "on the %(sites)s, a non-steroid cream or ointment (tacrolimus or pimecrolimus)"
+    ),
+    "sensitive_low": _("on the %(sites)s, a mild steroid cream"),
+}
+REVIEW_TODAY = _("Your clinic will arrange care today.")
+REVIEW_IN_DAYS = ngettext_lazy(
+    "Come back for a check in %(days)s day.", "Come back for a check in %(days)s days.", "days"
+)
 
-# ------------------------------------------------------------------ headline per next-step code
+# ============================================================= the engine's sentences (msgids)
 STEPS = {
     "URGENT_REFERRAL": (
         Voiced(
-            _("Your child must be seen by a specialist today."),
-            _("You must be seen by a specialist today."),
+            _("Your child must be seen by a doctor today."),
+            _("You must be seen by a doctor today."),
         ),
         same(_("Go to the place your clinic tells you today. Do not wait.")),
     ),
     "TREAT_INFECTION": (
-        same(_("The eczema looks infected: treat the infection first.")),
+        same(_("The eczema looks infected.")),
         same(
             _(
-                "Use the antibiotic exactly as your clinic prescribed it. Keep using the "
-                "moisturiser and the steroid cream as before. Do not cover infected skin with "
-                "wraps or bandages, and do not use tacrolimus or pimecrolimus on it until the "
-                "infection has cleared."
+                "Your clinic will tell you how to treat it. Keep using the eczema treatments, "
+                "and follow the steps below."
             )
         ),
     ),
@@ -163,8 +195,8 @@ STEPS = {
         same(_("Use wet wraps for a few days to calm the eczema.")),
         same(
             _(
-                "Wet wraps are damp bandages over the cream. A nurse or doctor will show you how "
-                "the first time."
+                "Wet wraps are damp bandages over the steroid cream. A nurse or doctor will show "
+                "you how the first time."
             )
         ),
     ),
@@ -186,186 +218,256 @@ STEPS = {
     ),
 }
 
-# ------------------------------------------------------------------------------------ products
-FORMS = {"ointment": _("ointment"), "cream": _("cream")}
-# The generic name and strength stay as printed on the pack; the form word is translated.
-PRODUCT_NAME = pgettext_lazy("product: name strength form", "%(name)s %(strength)s %(form)s")
-FREQUENCY = {
-    "twice daily": same(_("Twice a day, morning and evening, on the eczema patches.")),
-    "once daily": same(_("Once a day, on the eczema patches.")),
+GET_HELP_TODAY = {
+    "title": same(_("Get help today")),
+    "text": Voiced(
+        _("Your child must be seen today. Do not wait for the next check."),
+        _("You must be seen today. Do not wait for the next check."),
+    ),
+    "where": same(_("Where to go today:")),
+}
+GET_HELP_TODAY_REASONS = {
+    "HERPETICUM": same(
+        _(
+            "The eczema may be infected with the cold sore virus (eczema herpeticum). This needs "
+            "treatment today."
+        )
+    ),
+    "HERPETICUM_EYES": same(
+        _("The skin around the eyes is affected: the eyes need checking today too.")
+    ),
+    "ERYTHRODERMA": same(_("Red skin over almost all of the body needs checking today.")),
+    "UNWELL": Voiced(
+        _("Your child seems very unwell with the eczema (fever, very tired or sleepy, looks ill)."),
+        _("You feel very unwell with the eczema (fever, very tired or sleepy, looks ill)."),
+    ),
 }
 
-_SUN = same(_("Keep treated skin out of strong sun: use clothes and shade."))
-_NO_COVER = same(_("Do not cover it with bandages, wraps or plastic."))
-_CHECK_AT_REVIEW = same(_("Use it as prescribed. Your clinic will check it at the review."))
+HOW_MUCH = {
+    "tiny": _("Less than half a fingertip unit each time, in all."),
+    "table_title": _("If the whole area is affected"),
+    "grams": _("1 fingertip unit is about half a gram (0.5 g)."),
+    "hand_size": _(
+        "One fingertip unit covers skin the size of two flat adult hands (palms and fingers)."
+    ),
+    "fingertip_unit": _(
+        "A fingertip unit is the cream or ointment squeezed from the tube along an adult's "
+        "fingertip, from the tip to the first crease."
+    ),
+    "under_3_months": _("Babies under 3 months need a smaller amount: ask your clinic."),
+}
 
-TCI = ProductText(
-    what=same(_("a non-steroid ointment that calms eczema (a calcineurin inhibitor)")),
-    how_long=same(
-        _(
+INFECTION = {
+    "title": _("Infected eczema"),
+    "antibiotic": _(
+        "Your clinic may or may not prescribe an antibiotic. If they do, use it exactly as "
+        "prescribed."
+    ),
+    "keep_going": _("Keep using the moisturiser and the eczema treatments as before."),
+    "new_tubs": _(
+        "Use new, unopened tubs of moisturiser and cream: old, open tubs can carry the germs."
+    ),
+    "no_cover": _(
+        "Do not cover infected skin with wraps or bandages, and do not use tacrolimus or "
+        "pimecrolimus on it until it has cleared."
+    ),
+}
+
+FREQUENCY = {
+    "twice daily": _("Twice a day, morning and evening, on the eczema patches."),
+    "once daily": _("Once a day, on the eczema patches."),
+}
+
+_SUN = _("Keep treated skin out of strong sun: use clothes and shade.")
+_EYES = _("Keep it out of the eyes.")
+_CHECK_AT_REVIEW = _("Use it as prescribed. Your clinic will check it at the review.")
+_CHECK_HOW_WELL = _("Your clinic will check how well it works at the review.")
+# Per kind of product: what it is, how long, and its coded expect and safety lines.
+PRODUCTS = {
+    "tci": {
+        "what": (
+            _("a non-steroid ointment that calms eczema (a calcineurin inhibitor)"),
+            _("a non-steroid cream that calms eczema (a calcineurin inhibitor)"),
+        ),
+        "how_long": _(
             "Use it until the skin is clear. If it has not helped by 6 weeks, your clinic will "
             "look again."
-        )
-    ),
-    expect=(
-        same(
-            _(
+        ),
+        "expect": {
+            "burning_child": _(
                 "It may burn, sting or feel warm for the first few days, in up to about 1 in 4 "
                 "children. This usually settles as the skin heals."
+            ),
+            "burning_adult": _(
+                "It may burn, sting or feel warm for the first few days, in many people. This "
+                "usually settles as the skin heals."
+            ),
+            "better": _("Most people see the skin get better within 1 to 2 weeks."),
+        },
+        "safety": {
+            "sun": _SUN,
+            "no_cover": _(
+                "Do not cover it with bandages, wraps or plastic. Wet wraps go over the steroid "
+                "cream, never over this medicine."
+            ),
+            "eyes": _EYES,
+            "not_infected": _("Do not use it on infected skin (weeping, crusts, yellow spots)."),
+            "alcohol": _("With tacrolimus, the face may go red and hot after drinking alcohol."),
+            "pregnancy": Voiced(
+                _(
+                    "If your child is pregnant or breastfeeding: use it only on small areas, and "
+                    "never on the breast while breastfeeding."
+                ),
+                _(
+                    "If you are pregnant or breastfeeding: use it only on small areas, and never "
+                    "on the breast while breastfeeding."
+                ),
+            ),
+        },
+    },
+    "ruxolitinib": {
+        "what": _("a non-steroid cream that calms eczema and itch"),
+        "how_long": _CHECK_AT_REVIEW,
+        "expect": {"check": _CHECK_HOW_WELL},
+        "safety": {
+            "area": _("Use it on no more than a fifth (20 %) of the body."),
+            "amount": _("Use no more than 60 g in a week."),
+            "sun": _SUN,
+            "no_cover": _("Do not cover it with bandages, wraps or plastic."),
+            "eyes": _EYES,
+            "breastfeeding": _("Do not use it while breastfeeding."),
+        },
+    },
+    "crisaborole": {
+        "what": _("a non-steroid ointment that calms eczema"),
+        "how_long": _CHECK_AT_REVIEW,
+        "expect": {"sting": _("It may sting a little when it goes on (about 1 in 25 people).")},
+        "safety": {
+            "swelling": _(
+                "Stop it and ask your clinic if the skin swells or hives (itchy lumps) appear."
             )
-        ),
-        same(_("Most people see the skin get better within 1 to 2 weeks.")),
-    ),
-    safety=(
-        _SUN,
-        _NO_COVER,
-        same(_("Do not use it on infected skin (weeping, crusts, yellow spots).")),
+        },
+    },
+    "tapinarof": {
+        "what": _("a non-steroid cream that calms eczema"),
+        "how_long": _CHECK_AT_REVIEW,
+        "expect": {"spots": _("Small spots around the hairs can appear (about 1 in 11 people).")},
+        "safety": {"wash": _("Wash your hands after putting it on.")},
+    },
+    "roflumilast": {
+        "what": _("a non-steroid cream that calms eczema"),
+        "how_long": _CHECK_AT_REVIEW,
+        "expect": {"check": _CHECK_HOW_WELL},
+        "safety": {"liver": _("Tell your clinic about any liver problems.")},
+    },
+}
+# products.toml: the availability note beside each product (knowledge.md § Availability).
+AVAILABILITY = (
+    _("Licensed in the US, the UK and the EU."),
+    _(
+        "Licensed for atopic dermatitis in the US; outside the US, check local availability (not "
+        "marketed for eczema in the UK at the time of writing)."
     ),
 )
-TCI_CREAM_WHAT = same(_("a non-steroid cream that calms eczema (a calcineurin inhibitor)"))
 
-PRODUCTS = {
-    "tacrolimus-0.03": TCI,
-    "tacrolimus-0.1": TCI,
-    "pimecrolimus-1": ProductText(TCI_CREAM_WHAT, TCI.how_long, TCI.expect, TCI.safety),
-    "ruxolitinib-1.5": ProductText(
-        what=same(_("a non-steroid cream that calms eczema and itch")),
-        how_long=_CHECK_AT_REVIEW,
-        expect=(same(_("Your clinic will check how well it works at the review.")),),
-        safety=(
-            same(_("Use it on no more than a fifth (20 %) of the body.")),
-            same(_("Use no more than 60 g in a week.")),
-            _SUN,
-            _NO_COVER,
-            same(_("Do not use it while breastfeeding.")),
-        ),
+# The steroid of OPTIMIZE_TCS and WET_WRAP_THERAPY.
+STEROID = {
+    "name": _("Steroid cream or ointment (topical corticosteroid)"),
+    "what": _(
+        "a steroid cream or ointment that calms the redness and itch. Using the right amount for "
+        "the full time is what makes it work."
     ),
-    "crisaborole-2": ProductText(
-        what=same(_("a non-steroid ointment that calms eczema")),
-        how_long=_CHECK_AT_REVIEW,
-        expect=(same(_("It may sting a little when you put it on (about 1 in 25 people).")),),
-        safety=(
-            same(
-                _("Stop it and ask your clinic if the skin swells or hives (itchy lumps) appear.")
-            ),
-        ),
+    "how_often": _("Once or twice a day, as your clinic says, on the red, itchy patches."),
+    "how_often_twice": _("Twice a day, morning and evening, on the red, itchy patches."),
+    "how_long": _("Every day for at least 2 weeks, then follow your clinic's plan."),
+    "expect": _(
+        "The itch and redness should settle. Keep going for the full time, even if the skin "
+        "looks better."
     ),
-    "tapinarof-1": ProductText(
-        what=same(_("a non-steroid cream that calms eczema")),
-        how_long=_CHECK_AT_REVIEW,
-        expect=(same(_("Small spots around the hairs can appear (about 1 in 11 people).")),),
-        safety=(same(_("Wash your hands after putting it on.")),),
+    "wraps_what": _("a steroid cream that goes on the red, itchy patches under the wet wraps"),
+    "wraps_how_long": _(
+        "Only while using the wet wraps: 3 to 7 days (never more than 14), unless your clinic "
+        "says otherwise."
+    ),
+    "wraps_how_often": _("Once a day, before the wraps go on, unless your clinic says otherwise."),
+}
+STEROID_WHERE = {
+    "sensitive": _(
+        "On the face, eyelids, neck and private area: only a mild steroid, unless your clinic "
+        "says otherwise."
+    ),
+    "under_12_months": _(
+        "On the body: a mild or medium-strength steroid, as your clinic prescribes (never a "
+        "strong one under 12 months)."
+    ),
+    "mild_body": _("On the body: a mild steroid is enough."),
+    "moderate_body": _("On the body: a medium-strength steroid."),
+    "severe_body_child": _(
+        "On the body: a strong steroid, for no more than 14 days, then as your clinic says."
+    ),
+    "severe_body_adult": _("On the body: a strong steroid, then as your clinic says."),
+    "wraps": _(
+        "Under the wraps: a medium-strength steroid, or a stronger one mixed with moisturiser to "
+        "make it weaker, as your clinic shows you."
+    ),
+    "wraps_face": _(
+        "On the face: only a mild steroid, and wraps on the face only if a skin specialist says so."
     ),
 }
-PRODUCTS["roflumilast-0.15"] = ProductText(
-    what=same(_("a non-steroid cream that calms eczema")),
-    how_long=_CHECK_AT_REVIEW,
-    expect=(same(_("Your clinic will check how well it works at the review.")),),
-    safety=(same(_("Tell your clinic about any liver problems.")),),
-)
-PRODUCTS["roflumilast-0.05"] = PRODUCTS["roflumilast-0.15"]
 
-# The steroid cream of OPTIMIZE_TCS and WET_WRAP_THERAPY (not a product of the engine's list).
-STEROID_NAME = _("Steroid cream or ointment (topical corticosteroid)")
-STEROID = ProductText(
-    what=same(
-        _(
-            "a steroid cream or ointment that calms the redness and itch. Using the right amount "
-            "for the full time is what makes it work."
-        )
-    ),
-    how_long=same(_("Every day for at least 2 weeks, then follow your clinic's plan.")),
-    expect=(
-        same(
-            _(
-                "The itch and redness should settle. Keep going for the full time, even if the "
-                "skin looks better."
-            )
-        ),
-    ),
-    safety=(),
-)
-STEROID_HOW_OFTEN = same(_("Once or twice a day, as your clinic says, on the red, itchy patches."))
-STEROID_SENSITIVE_SITES = same(
-    _(
-        "Use only the weaker (mild) steroid on the face, eyelids and private area, unless your "
-        "clinic says otherwise."
-    )
-)
-
-# ------------------------------------------------------------------------------------ wet wraps
-WET_WRAP_STEPS = (
-    same(_("A nurse or doctor will show you how to do this the first time.")),
-    same(
+WET_WRAPS = {
+    "steps": (
+        _("A nurse or doctor will show you how to do this the first time."),
         _(
             "Put the steroid cream on the red, itchy patches and moisturiser on the rest of the "
             "skin."
-        )
-    ),
-    same(
+        ),
         _(
             "Put on a layer of tube bandage that has been soaked in warm water and squeezed out, "
             "so it is damp."
-        )
+        ),
+        _("Put a dry layer of tube bandage on top."),
+        _("Leave the wraps on for at least 2 hours, or overnight."),
+        _("Do this for 3 to 7 days (never more than 14) unless your clinic says otherwise."),
     ),
-    same(_("Put a dry layer of tube bandage on top.")),
-    same(_("Leave the wraps on for at least 2 hours, or overnight.")),
-    same(_("Do this for 3 to 7 days (never more than 14) unless your clinic says otherwise.")),
-)
-WET_WRAP_SAFETY = (
-    same(_("Never put wet wraps on infected skin (weeping, crusts, yellow spots).")),
-    same(_("Stop and ask your clinic if small spots appear around the hairs.")),
-)
+    "safety": (
+        _("Never put wet wraps on infected skin (weeping, crusts, yellow spots)."),
+        _("Never put wet wraps over tacrolimus or pimecrolimus."),
+        _("Stop and ask your clinic if small spots appear around the hairs."),
+    ),
+}
 
-# ------------------------------------------------------------------ emollients (QS44, CKS, MHRA)
-EMOLLIENTS_TITLE = _("Moisturiser (emollient) every day")
-EMOLLIENTS_AMOUNT = Voiced(_("250 to 500 g a week"), _("at least 500 g a week"))
-EMOLLIENTS_AMOUNT_LABEL = _("How much:")
-EMOLLIENTS_HOW = (
-    same(
+# Emollients (NICE QS44, NICE CKS, MHRA 2020).
+EMOLLIENTS = {
+    "title": _("Moisturiser (emollient) every day"),
+    "amount": Voiced(_("250 to 500 g a week"), _("at least 500 g a week")),
+    "how": (
         _(
             "Use it several times a day and after every bath or shower, even when the skin looks "
             "good."
-        )
+        ),
+        _("Use it instead of soap for washing."),
     ),
-    same(_("Use it instead of soap for washing.")),
-)
-FIRE_WARNING = same(
-    _(
+    "fire": _(
         "Fire warning: moisturiser soaks into clothes, bedding and bandages and makes them catch "
         "fire easily. Keep away from flames, heaters and cigarettes, and wash fabrics often."
-    )
-)
+    ),
+}
+EMOLLIENTS_AMOUNT_LABEL = _("How much:")
 
-# ------------------------------------------------------------------- maintenance, diet, help
 MAINTENANCE_TITLE = _("When the skin is clear")
-MAINTENANCE = same(
-    _(
-        "Keep the eczema away: twice a week, put the medium-strength steroid cream (or the "
-        "non-steroid cream, if that is what worked) on the places that used to flare, for at "
-        "least 16 weeks, as your clinic says. Keep using moisturiser every day all over."
-    )
+DIET = _(
+    "Do not cut foods out of the diet to treat eczema: it does not help the skin. If a food "
+    "allergy has been confirmed, avoid only that food, as the allergy specialist advises."
 )
-DIET = same(
-    _(
-        "Do not cut foods out of the diet to treat eczema: it does not help the skin. If a food "
-        "allergy has been confirmed, avoid only that food, as the allergy specialist advises."
-    )
-)
-GET_HELP_SAME_DAY_TITLE = _("Get help the same day if:")
-GET_HELP_SAME_DAY = (
-    same(_("Painful blisters, or small round open sores (punched-out sores)")),
-    Voiced(_("A fever, or your child seems very unwell"), _("A fever, or you feel very unwell")),
-)
-GET_HELP_SOON_TITLE = _("Get help soon if:")
-GET_HELP_SOON = (
-    same(_("The skin is weeping or crusting")),
-    same(_("Redness that is spreading")),
-)
-REVIEW_TODAY = same(_("Your clinic will arrange care today."))
-REVIEW_IN_DAYS = same(
-    ngettext_lazy(
-        "Come back for a check in %(days)s day.", "Come back for a check in %(days)s days.", "days"
-    )
-)
-REVIEW_DATE = _("Date of your check: %(date)s")
+GET_HELP = {
+    "same_day_title": _("Get help the same day if:"),
+    "same_day": (
+        same(_("Painful blisters, or small round open sores (punched-out sores)")),
+        Voiced(
+            _("A fever, or your child seems very unwell"), _("A fever, or you feel very unwell")
+        ),
+    ),
+    "soon_title": _("Get help soon if:"),
+    "soon": (_("The skin is weeping or crusting"), _("Redness that is spreading")),
+}

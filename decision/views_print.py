@@ -7,6 +7,7 @@ for anyone else's); a draft has no documents yet and goes back to its questionna
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -81,6 +82,8 @@ def _handout_context(consultation: Consultation) -> dict[str, Any]:
             _completed_on(consultation),
             engine_input=consultation.engine_input,
         ),
+        # Where to go today, in the clinic's own words (the Get help today box).
+        "same_day_care": settings.CLINIC_SAME_DAY_CARE,
     }
 
 
@@ -105,6 +108,13 @@ def document_html(request: HttpRequest, consultation: Consultation, kind: str, p
     )
 
 
+def _clinic_words() -> str:
+    """The clinic's own words printed on the documents, as a short digest for the cache key
+    (free text can be long and have any characters)."""
+    words = "\n".join((settings.CLINIC_NAME, settings.CLINIC_SAME_DAY_CARE))
+    return hashlib.sha256(words.encode()).hexdigest()[:16]
+
+
 def _pdf_cache_key(consultation: Consultation, kind: str, paper: str) -> str:
     """A completed consultation's record never changes (decision.models), so neither do its PDFs:
     the key is everything else they depend on."""
@@ -118,7 +128,7 @@ def _pdf_cache_key(consultation: Consultation, kind: str, paper: str) -> str:
         kind,
         paper,
         translation.get_language() or "",
-        settings.CLINIC_NAME,
+        _clinic_words(),
     )
     return ":".join(slugify(str(part)) or "-" for part in parts)
 

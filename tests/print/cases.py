@@ -43,7 +43,52 @@ STRESS: dict[str, dict[str, Any]] = {
     ),
     "tci-adult-hands-and-feet": make_input(age_months=400, sites=["hands", "feet"]),
 }
-CASES = {**{v["id"]: v["input"] for v in VIGNETTES}, **STRESS}
+# The examples of issue 10 ("Why"), in rule set 2026.12: each must now read correctly on the
+# result page, the summary and the handout (tests/print/test_why.py).
+WHY: dict[str, dict[str, Any]] = {
+    # 15 % of a 5-year-old: the amount follows the extent, not every region whole.
+    "why-five-year-15-percent": make_input(
+        age_months=60, sites=["face", "arms", "legs", "trunk"], bsa_percent=15
+    ),
+    # The same child with the extent left blank: an upper bound, "up to".
+    "why-five-year-extent-unknown": make_input(
+        age_months=60, sites=["face", "arms", "legs", "trunk"], bsa_percent=None
+    ),
+    # Systemically unwell with infected eczema: same day, never "come back in 7 days".
+    "why-unwell-infected-child": make_input(
+        age_months=72, red_flags={"infection_signs": True, "systemically_unwell": True}
+    ),
+    # An infant with eczema on the face only: no medium-strength steroid anywhere in the plan.
+    "why-infant-face-only": make_input(
+        age_months=8,
+        severity="mild",
+        sites=["face"],
+        bsa_percent=3,
+        current_tcs={"potency": "low", "agent": "hydrocortisone-1"},
+    ),
+    # Betamethasone valerate 0.1 % cream: US class 5 (medium) but UK potent; on the face.
+    "why-betamethasone-valerate": make_input(
+        age_months=360,
+        sites=["face", "arms"],
+        bsa_percent=8,
+        current_tcs={"potency": "medium", "agent": "betamethasone-valerate-0.1-cream"},
+    ),
+    # Pregnant, topical options exhausted: no oral JAK inhibitor.
+    "why-pregnant-specialist": make_input(
+        age_months=336,
+        pregnant_or_breastfeeding=True,
+        severity="severe",
+        sites=["trunk", "arms", "legs"],
+        bsa_percent=40,
+        current_tcs={"potency": "high", "agent": "mometasone-0.1-ointment"},
+        tried={"wet_wraps": "inadequate_response", "tci": "not_tolerated"},
+    ),
+    # Pregnant with infected eczema: erythromycin, not clarithromycin; no antibiotic assumed.
+    "why-pregnant-infected": make_input(
+        age_months=336, pregnant_or_breastfeeding=True, red_flags={"infection_signs": True}
+    ),
+}
+CASES = {**{v["id"]: v["input"] for v in VIGNETTES}, **STRESS, **WHY}
 
 # knowledge.md § Fingertip units, copied by hand (not read from the engine's ftu.toml): FTUs for
 # one application by age row (max completed months): face & neck, one arm & hand, one leg & foot,

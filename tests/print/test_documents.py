@@ -46,14 +46,27 @@ def test_alternative_tcis_share_their_advice_once():
     handout = documents.handout_context(_output(make_input()), DAY)
     assert [p["id"] for p in handout["products"]] == ["tacrolimus-0.03", "pimecrolimus-1"]
     shared = [fact["key"] for fact in handout["shared_facts"]]
-    assert shared == ["how_often", "how_long", "expect", "safety"]
+    assert shared == ["how_often", "how_long", "expect", "safety", "availability"]
     for product in handout["products"]:
         assert product["facts"] == []
 
 
+def test_a_line_only_one_product_has_stays_on_its_card():
+    # An adult: tacrolimus alone carries the alcohol line; the other safety lines are shared.
+    handout = documents.handout_context(_output(make_input(age_months=400)), DAY)
+    tacrolimus, pimecrolimus = handout["products"]
+    assert [f["items"] for f in tacrolimus["facts"]] == [
+        ["With tacrolimus, the face may go red and hot after drinking alcohol."]
+    ]
+    assert pimecrolimus["facts"] == []
+    safety = next(f for f in handout["shared_facts"] if f["key"] == "safety")
+    assert "Keep it out of the eyes." in safety["items"]
+    assert not any("alcohol" in item for item in safety["items"])
+
+
 def test_newer_topicals_keep_their_own_advice_on_their_cards():
     handout = documents.handout_context(_output(CASES["teen-tci-failed"]), DAY)
-    assert [fact["key"] for fact in handout["shared_facts"]] == ["how_long"]
+    assert [fact["key"] for fact in handout["shared_facts"]] == ["how_long", "availability"]
     ruxolitinib = handout["products"][0]
     assert ruxolitinib["id"] == "ruxolitinib-1.5"
     safety = next(f for f in ruxolitinib["facts"] if f["key"] == "safety")
@@ -65,15 +78,19 @@ def test_a_single_product_keeps_every_fact_on_its_card():
     handout = documents.handout_context(_output(CASES["low-potency-body"]), DAY)
     assert handout["shared_facts"] == []
     (steroid,) = handout["products"]
-    assert [f["key"] for f in steroid["facts"]] == ["how_often", "how_long", "expect"]
+    assert [f["key"] for f in steroid["facts"]] == ["strengths", "how_often", "how_long", "expect"]
 
 
-def test_steroid_on_the_face_carries_the_mild_steroid_warning():
+def test_steroid_on_the_face_says_which_strength_goes_where():
     handout = documents.handout_context(
         _output(make_input(sites=["face", "trunk"], current_tcs={"potency": "low"})), DAY
     )
     (steroid,) = handout["products"]
-    assert steroid["safety"][0].startswith("Use only the weaker (mild) steroid on the face")
+    assert steroid["strengths"] == [
+        "On the face, eyelids, neck and private area: only a mild steroid, unless your clinic "
+        "says otherwise.",
+        "On the body: a medium-strength steroid.",
+    ]
 
 
 def test_urgent_referral_is_reviewed_today():
