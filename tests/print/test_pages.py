@@ -13,6 +13,7 @@ from django.urls import reverse
 from decision import documents, labels
 from decision.engine import RULESET_VERSION, citation
 from tests.print.cases import (
+    CASES,
     VIGNETTE_IDS,
     VIGNETTES,
     age_row_label,
@@ -368,3 +369,21 @@ def test_the_steroid_in_use_is_named_with_its_own_uk_group(clinician_client, mak
         "2 applications a day for 3 weeks, adherence good." in text
     )
     assert "UK moderate" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_handout_speaks_to_its_own_audience(clinician_client, make_completed, case):
+    # README § 4: no "children" for an adult, no "breastfeeding" for a child under 10 years.
+    engine_input = CASES[case]
+    consultation = make_completed(engine_input)
+    text = text_of(_get(clinician_client, "consultation_handout", consultation)).lower()
+    if engine_input["age_months"] >= CHILD_UNDER_MONTHS:
+        assert "children" not in text
+        assert "your child" not in text
+    if engine_input["age_months"] < 120:
+        assert "breastfeeding" not in text
+    assert ("get help today" in text) is consultation.engine_output["instructions"]["urgent"]
+    assert consultation.engine_output["instructions"]["urgent"] is any(
+        referral["urgency"] == "same_day" for referral in consultation.engine_output["referrals"]
+    )
