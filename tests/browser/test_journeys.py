@@ -168,10 +168,13 @@ def test_adequacy_panel_updates_live_on_step_4(signed_in_page: Page, site_url: s
     page.get_by_role("radio", name=labels.ADHERENCE["good"]).click()
 
     sites = tuple(data["sites"])
-    adequate = check_adequacy(84, "moderate", sites, CurrentTCS("medium", 2, 3, "good"))
-    assert adequate.adequate
+    # The amount follows the extent given at step 3 (README § 3 C).
+    adequate = check_adequacy(
+        84, "moderate", sites, CurrentTCS("medium", 2, 3, "good"), data["bsa_percent"]
+    )
+    assert adequate.adequate and adequate.quantity_basis == "bsa"
     expect(panel).to_contain_text("Adequate trial.")
-    expect(panel).to_contain_text(f"about {adequate.expected_grams_per_week} g a week")
+    expect(panel).to_contain_text(f"about {adequate.expected_grams_per_week:g} g a week")
 
     # A course that is too short turns it inadequate, with the engine's reason.
     page.get_by_label("Weeks of the current course").fill("1")
