@@ -55,9 +55,6 @@ ADULT_ROW_FROM_MONTHS = 132
 NAPPY_UNDER_MONTHS = 36
 BREASTFEEDING_WORD_FROM_MONTHS = 120  # no "breastfeeding" on the page of a child under 10
 ALCOHOL_LINE_FROM_MONTHS = 144  # Conservative: the tacrolimus-and-alcohol line from 12 years
-# The 2026.11 handout's sensitive-site test, unchanged so that the print layer can still render
-# consultations completed under 2026.11 exactly as they were (2026.12 uses MILD_ONLY_SITES).
-SENSITIVE_FOR_STEROID = ("face", "eyelids", "genitals")
 STEROID_STEPS = ("OPTIMIZE_TCS", "WET_WRAP_THERAPY")
 TCI_IDS = ("tacrolimus", "pimecrolimus")
 
