@@ -6,6 +6,8 @@ clinical sentences (titles, reasons, actions); these name the codes around them.
 
 from __future__ import annotations
 
+from decision.engine import potency_label
+
 SITES = {
     "face": "Face",
     "eyelids": "Eyelids",
@@ -22,14 +24,11 @@ SITES = {
 
 SEVERITIES = {"mild": "Mild", "moderate": "Moderate", "severe": "Severe"}
 
-# Engine potency follows the US classes; a UK group belongs to an agent, never to a level (UK
-# moderate and UK potent agents both fall in "medium": knowledge.md § potency).
+# The engine's own labels: they name US classes only, as a UK group belongs to an agent, never to
+# a level (UK moderate and UK potent agents both fall in "medium": knowledge.md § potency).
 POTENCIES = {
     "none": "None: no topical steroid is being used",
-    "low": "Low (US class 6–7)",
-    "medium": "Medium (US class 4–5)",
-    "high": "High (US class 2–3)",
-    "very_high": "Very high (US class 1)",
+    **{level: potency_label(level) for level in ("low", "medium", "high", "very_high")},
 }
 POTENCIES_SHORT = {
     "none": "None",
