@@ -28,12 +28,15 @@ from decision.engine.assessment import (
     GRAMS_PER_WEEK_MAX,
     WEEKS_MAX,
 )
+from decision.engine.knowledge import tcs_agent_map
 
 Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
 Site = Literal[SITES]  # type: ignore[valid-type]
 Potency = Literal[POTENCIES]  # type: ignore[valid-type]
 Adherence = Literal[ADHERENCE]  # type: ignore[valid-type]
 TriedOutcome = Literal[TRIED_OUTCOMES]  # type: ignore[valid-type]
+# knowledge.md § potency ids, the legacy `hydrocortisone` included (rule set 2026.12).
+AgentId = Literal[tuple(tcs_agent_map())]  # type: ignore[valid-type]
 
 
 class _Closed(BaseModel):
@@ -57,6 +60,9 @@ class CurrentTcsIn(_Closed):
     weeks: float = Field(ge=0, le=WEEKS_MAX)
     adherence: Adherence
     grams_per_week: float | None = Field(default=None, ge=0, le=GRAMS_PER_WEEK_MAX)
+    agent: AgentId | None = Field(
+        default=None, description="The steroid agent; its engine potency must equal `potency`."
+    )
 
 
 # One optional field per treatment, built from the engine's list.
