@@ -321,3 +321,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class UsedJwtId(models.Model):
+    """A CDS Hooks client's JWT already accepted (issuer + `jti`), kept until it expires, so the
+    same token is refused a second time (decision.cds.client_auth). Only accepted tokens are
+    recorded: a refused call stores nothing."""
+
+    issuer = models.CharField(max_length=255)
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "used JWT id"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "jti"], name="used_jwt_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.jti}"

@@ -2,10 +2,12 @@ from django.urls import path
 
 from decision import views, views_print, views_review
 from decision.api.account import account
+from decision.cds.prefill import start_from_ehr
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("consultations/new/", views.consultation_step, name="consultation_new"),
+    path("consultations/from-ehr/", start_from_ehr, name="consultation_from_ehr"),
     path("consultations/<uuid:pk>/", views.consultation_resume, name="consultation_resume"),
     path(
         "consultations/<uuid:pk>/steps/<slug:slug>/",

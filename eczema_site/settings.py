@@ -6,6 +6,7 @@ without a real DJANGO_SECRET_KEY. `make run` sets DJANGO_DEBUG=1 for local use.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import timedelta
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_permissions_policy",
+    "corsheaders",
     "decision",
 ]
 
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "eczema_site.security.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS headers for the CDS Hooks endpoints only (CORS_URLS_REGEX); answers their preflights.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Renews a signed-in session's idle expiry at most once a minute instead of on every request.
     "eczema_site.security.SessionRefreshMiddleware",
@@ -323,3 +328,40 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
 # FHIR (decision/fhir/): the canonical base of the Questionnaire and its code systems. A stable
 # name, not an address the site must answer at: set it to the clinic's public /fhir URL.
 FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "http://eczema-step-up.example/fhir")
+
+
+# --- The CDS Hooks service (decision/cds) -----------------------------------------------------
+def cds_clients(path: str) -> dict:
+    """The trusted EHRs: a JSON file mapping each JWT issuer (`iss`) to its public keys, as
+    {"jwks": {"keys": [...]}} or {"jwks_url": "https://..."} (README: API and CDS Hooks)."""
+    if not path:
+        return {}
+    try:
+        clients = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"CDS_CLIENTS_FILE {path}: {exc}") from exc
+    if not isinstance(clients, dict) or not all(
+        isinstance(c, dict) and ("jwks" in c or "jwks_url" in c) for c in clients.values()
+    ):
+        raise ImproperlyConfigured(
+            f"CDS_CLIENTS_FILE {path}: expected {{issuer: {{jwks or jwks_url}}}}"
+        )
+    return clients
+
+
+CDS_CLIENTS = cds_clients(os.environ.get("CDS_CLIENTS_FILE", ""))
+# The public address of this site (e.g. https://eczema.clinic.example): the JWT audience and the
+# cards' links are built from it. Empty: from the request (fine when the proxy passes Host on).
+CDS_BASE_URL = os.environ.get("CDS_BASE_URL", "")
+CDS_JWT_MAX_LIFETIME = envint("CDS_JWT_MAX_LIFETIME", 3600)
+CDS_MAX_BODY_BYTES = envint("CDS_MAX_BODY_BYTES", 1024 * 1024)
+CDS_PREFILL_MAX_AGE = envint("CDS_PREFILL_MAX_AGE", 60 * 60)
+CDS_SERVICE_USERNAME = os.environ.get("CDS_SERVICE_USERNAME", "cds-hooks")
+# CDS Hooks clients may run in a browser: CORS for /cds-services only. Calls carry a bearer JWT,
+# never a cookie, so any origin may ask; CDS_CORS_ALLOWED_ORIGINS narrows it to a list.
+CORS_URLS_REGEX = r"^/cds-services(/.*)?$"
+CORS_ALLOWED_ORIGINS = envlist("CDS_CORS_ALLOWED_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "OPTIONS", "POST")
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type")

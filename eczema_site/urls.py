@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("decision.api.urls")),
     path("fhir/", include("decision.fhir.urls")),
+    path("", include("decision.cds.urls")),
     path("", include("decision.urls")),
 ]

@@ -30,6 +30,7 @@ PUBLIC = {
     "readyz": "readiness probe for the proxy: plain 'ready' or 503, no data",
     "api:openapi-json": "the JSON API's OpenAPI schema: a description of the API, no data",
     "api:docs": "the JSON API's documentation, rendered from that schema: no data",
+    "cds:discovery": "CDS Hooks discovery: describes the service, no data (the spec's fixed URL)",
 }
 METHODS = ("get", "post")
 

@@ -20,8 +20,8 @@ from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
 # Machine endpoints: they use no session at all, and authenticate every request by a personal API
-# token (tests/api) instead, answering 401 without one. Anyone may call them, as anyone may open
-# the sign-in page: tests/security/test_access.py lists both.
+# token (tests/api) or an EHR's signed JWT (tests/cds) instead, answering 401 without one. Anyone
+# may call them, as anyone may open the sign-in page: tests/security/test_access.py lists both.
 MACHINE = {
     "api:recommend": "evaluates an assessment for an API token holder",
     "api:consultations": "lists the token holder's own completed consultations",
@@ -32,6 +32,8 @@ MACHINE = {
     "fhir:observations": "the Observations of a consultation the caller may read",
     "fhir:observation": "one Observation of a consultation the caller may read",
     "fhir:evaluate": "evaluates a QuestionnaireResponse for an API token holder; stores nothing",
+    "cds:service": "the CDS Hooks patient-view service, for an EHR with a signed JWT",
+    "cds:feedback": "what the clinician did with a card, from an EHR with a signed JWT",
 }
 
 # Values tried, in order, for a path parameter, by converter (None: a regex group).
