@@ -353,21 +353,11 @@ class StepForm(forms.Form):
         """The cleaned answers by link id, with what earlier steps stored."""
         return {**q.stored_values(self.answers, {}), **self.cleaned_data}
 
-    def step_answers(self) -> dict[str, Any]:
-        return q.engine_answers(self.step, self.values())[0]
-
-    def step_extras(self) -> dict[str, Any]:
-        return q.engine_answers(self.step, self.values())[1]
-
     def apply_to(self, consultation: Any) -> None:
         for question in self.step.questions:
             if question.path is None:  # a column of the consultation (the clinic reference)
                 setattr(consultation, question.link_id, self.cleaned_data[question.link_id])
         consultation.update_answers(*q.engine_answers(self.step, self.values()))
-
-    @classmethod
-    def is_answered(cls, answers: dict[str, Any]) -> bool:
-        return cls.step.is_answered(answers)
 
     @classmethod
     def live_data(cls, data: Any, preview: str) -> Any:
