@@ -226,7 +226,7 @@ class FieldView:
         """The options of a select, under their headings: (heading, [(attributes, label)])."""
         chosen = self._chosen()
         groups: list[tuple[str, list[tuple[SafeString, str]]]] = []
-        options = list(self.question.options)
+        options = [o for o in self.question.options if not o.legacy or o.code in chosen]
         if self.question.placeholder:
             options.insert(0, q.Option("", self.question.placeholder))
             chosen = chosen or {""}
@@ -240,7 +240,7 @@ class FieldView:
     def _choices(self) -> list[tuple[str, str]]:
         if self.question.widget == "yes_no":
             return [("yes", "Yes"), ("no", "No")]
-        return [(option.code, option.label) for option in self.question.options]
+        return [(o.code, o.label) for o in self.question.options if not o.legacy]
 
     def _chosen(self) -> set[str]:
         value = self.value

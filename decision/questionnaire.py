@@ -33,7 +33,7 @@ from decision.engine import (
     TRIED_KEYS,
     TRIED_OUTCOMES,
 )
-from decision.engine.knowledge import products, severity_aids, tcs_agents
+from decision.engine.knowledge import potency_label, products, severity_aids, tcs_agent_map
 
 # contract.md § Input ranges.
 AGE_MONTHS_MAX = 1440
@@ -76,6 +76,9 @@ class Option:
     group: str = ""
     # The option's score (POEM), for the FHIR ordinalValue and the calculated total.
     score: int | None = None
+    # Kept for records made before it was withdrawn: accepted and shown when it is the answer,
+    # never offered.
+    legacy: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class Question:
     path: str | None
     # checkbox | yes_no | radios | checkboxes | select | number | text | years_months
     widget: str
+    # Where records made before the path changed keep the answer (read only).
+    former_path: str | None = None
     help: str = ""
     options: tuple[Option, ...] = ()
     # The message when the question applies and has no answer; empty when it is optional.
@@ -274,11 +279,30 @@ def _options(codes: tuple[str, ...], names: Mapping[str, str]) -> tuple[Option, 
 
 
 def _agent_options() -> tuple[Option, ...]:
+    """The agents by engine potency, each with its own UK group beside it (knowledge.md § potency:
+    a UK group belongs to an agent, never to an engine level)."""
     return tuple(
-        Option(agent.id, agent.label, group=f"{labels.POTENCIES_SHORT[potency]} potency")
+        Option(
+            agent.id,
+            f"{agent.label} ({agent.uk_label})" if agent.uk_label else agent.label,
+            group=f"{labels.POTENCIES_SHORT[potency]} potency",
+            legacy=agent.legacy,
+        )
         for potency in POTENCIES[1:]
-        for agent in tcs_agents()
+        for agent in tcs_agent_map().values()
         if agent.potency == potency
+    )
+
+
+def _potency_options() -> tuple[Option, ...]:
+    """The engine's levels, named by their US classes only (knowledge.md § potency)."""
+    return tuple(
+        Option(
+            code,
+            "None: no topical steroid is being used" if code == "none" else potency_label(code),
+            short=labels.POTENCIES_SHORT[code],
+        )
+        for code in POTENCIES
     )
 
 
@@ -466,22 +490,32 @@ STEPS: tuple[Step, ...] = (
                 options=_options(SITES, labels.SITES),
                 required="Tick at least one affected site",
             ),
-            Question(
-                "bsa_percent",
-                "Body surface area affected (%)",
-                "decimal",
-                "bsa_percent",
-                "number",
-                help="Optional. The patient's palm with fingers is about 1 %. Leave blank if not "
-                "estimated.",
-                minimum=0,
-                maximum=100,
-                decimals=1,
-                invalid="Enter the body surface area as a number from 0 to 100",
-                row="Body surface area",
-                unanswered="Not estimated",
-                number_format="{value:g} %",
-                css="input-number",
+            Group(
+                "bsa_with_aid",
+                "",
+                (
+                    Question(
+                        "bsa_percent",
+                        "Body surface area affected (%)",
+                        "decimal",
+                        "bsa_percent",
+                        "number",
+                        help="Optional: the amount of cream follows it. Leave blank if not "
+                        "estimated: the amount is then given as “up to” that for the whole "
+                        "regions.",
+                        minimum=0,
+                        maximum=100,
+                        decimals=1,
+                        invalid="Enter the body surface area as a number from 0 to 100",
+                        row="Body surface area",
+                        unanswered="Not estimated",
+                        number_format="{value:g} %",
+                        css="input-number",
+                    ),
+                    Panel("bsa_aid"),
+                ),
+                template="decision/widgets.html#beside",
+                part_of_page=True,
             ),
             Question(
                 "sleep_loss_nights_per_week",
@@ -515,8 +549,10 @@ STEPS: tuple[Step, ...] = (
                 "tcs_agent",
                 "Topical corticosteroid used",
                 "choice",
-                f"{EXTRAS}.tcs_agent",
+                "current_tcs.agent",
                 "select",
+                # Rule set 2026.11 kept it among the helpers: completed records still do.
+                former_path=f"{EXTRAS}.tcs_agent",
                 help="Choosing an agent fills in its potency. Or choose the potency directly.",
                 options=_agent_options(),
                 placeholder="Choose an agent (optional)",
@@ -530,10 +566,7 @@ STEPS: tuple[Step, ...] = (
                 "choice",
                 "current_tcs.potency",
                 "radios",
-                options=tuple(
-                    Option(code, labels.POTENCIES[code], short=labels.POTENCIES_SHORT[code])
-                    for code in POTENCIES
-                ),
+                options=_potency_options(),
                 required="Choose the steroid used or its potency (choose None if no steroid is "
                 "used)",
                 template="decision/panels.html#tcs_potency",
@@ -735,7 +768,10 @@ def _put(node: Any, key: str | int, value: Any) -> None:
 def stored(question: Question, answers: Mapping[str, Any], columns: Mapping[str, Any]) -> Any:
     if question.path is None:
         return columns.get(question.link_id)
-    return get_path(answers, question.path)
+    value = get_path(answers, question.path)
+    if value is None and question.former_path:
+        value = get_path(answers, question.former_path)
+    return value
 
 
 def columns_of(record: Any) -> dict[str, Any]:

@@ -159,7 +159,10 @@ def _question_item(question: q.Question) -> QuestionnaireItem:
         repeats=True if question.type == "multiple" else None,
         maxLength=question.max_length,
         enableWhen=_enable_when(question.when),
-        answerOption=[_answer_option(question, option) for option in question.options] or None,
+        answerOption=[
+            _answer_option(question, option) for option in question.options if not option.legacy
+        ]
+        or None,
         extension=extensions or None,
         item=help_items or None,
     )

@@ -16,10 +16,14 @@ from playwright.sync_api import Page, expect
 
 from decision import labels
 from decision.engine import OTHER_FACTORS, RED_FLAGS, TRIED_KEYS, evaluate, parse_assessment
+from decision.questionnaire import QUESTIONS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STEP_PATH = re.compile(r"/consultations/[0-9a-f-]{36}/steps/(?P<slug>[a-z]+)/")
 RESULT_PATH = re.compile(r"/consultations/[0-9a-f-]{36}/result/$")
+
+# The potency radios' labels, as declared (decision/questionnaire.py).
+POTENCY_LABELS = {option.code: option.label for option in QUESTIONS["potency"].options}
 
 # Called after each page is ready, with a short name (for screenshots and axe runs).
 PageHook = Callable[[Page, str], None]
@@ -125,10 +129,18 @@ def fill_poem(page: Page, poem: list[int]) -> None:
 
 def fill_treatment(page: Page, data: dict[str, Any]) -> None:
     tcs = data["current_tcs"]
-    # Choosing the potency redraws the course questions (shown, or hidden for "none"): wait for
-    # that before typing into them, or the redraw would replace what was typed.
-    with preview_response(page, "course"):
-        page.get_by_role("radio", name=labels.POTENCIES[tcs["potency"]], exact=True).click()
+    potency = page.get_by_role("radio", name=POTENCY_LABELS[tcs["potency"]], exact=True)
+    # Choosing the agent fills in its potency, and choosing the potency redraws the course
+    # questions (shown, or hidden for "none"): wait for that before typing into them, or the
+    # redraw would replace what was typed.
+    if tcs.get("agent"):
+        with preview_response(page, "potency"):
+            page.get_by_label("Topical corticosteroid used").select_option(tcs["agent"])
+        settle(page)
+        expect(potency).to_be_checked()
+    else:
+        with preview_response(page, "course"):
+            potency.click()
     settle(page)
     if tcs["potency"] != "none":
         page.get_by_label("Applications per day").fill(str(tcs["applications_per_day"]))

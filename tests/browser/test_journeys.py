@@ -162,7 +162,7 @@ def test_adequacy_panel_updates_live_on_step_4(signed_in_page: Page, site_url: s
     expect(panel).to_contain_text("To check the trial, give the potency")
 
     with journey.preview_response(page, "course"):
-        page.get_by_role("radio", name=labels.POTENCIES["medium"]).click()
+        page.get_by_role("radio", name=journey.POTENCY_LABELS["medium"]).click()
     page.get_by_label("Applications per day").fill("2")
     page.get_by_label("Weeks of the current course").fill("3")
     page.get_by_role("radio", name=labels.ADHERENCE["good"]).click()

@@ -120,6 +120,10 @@ def test_answer_options_and_limits_come_from_the_declaration(clinician_client):
     assert found["bsa_percent-help"]["type"] == "display"
     tried = found["tci"]["answerOption"]
     assert tried[0]["initialSelected"] is True
+    agents = [o["valueCoding"]["code"] for o in found["tcs_agent"]["answerOption"]]
+    assert "hydrocortisone-1" in agents and "hydrocortisone" not in agents  # legacy: not offered
+    potencies = [o["valueCoding"]["display"] for o in found["potency"]["answerOption"]]
+    assert not any("UK" in display for display in potencies)
 
 
 def test_the_poem_total_is_an_sdc_calculated_expression_over_scored_options(clinician_client):

@@ -65,6 +65,7 @@ def treatment_post(data: dict[str, Any]) -> dict[str, Any]:
         "adherence": tcs["adherence"],
         "grams_per_week": _number(tcs.get("grams_per_week")),
         "emollients_daily": "yes" if data.get("emollients_daily", True) else "no",
+        "tcs_agent": tcs.get("agent") or "",
     }
     post.update(_ticks(data, ["steroid_concerns"]))
     return post

@@ -192,6 +192,7 @@ def test_each_step_saves_on_continue_and_moves_to_the_next(clinician_client):
         "weeks": 3,
         "adherence": "good",
         "grams_per_week": None,
+        "agent": None,
     }
     assert answers["steroid_concerns"] is True
     assert answers["tried"]["tci"] == "not_tolerated"
@@ -332,7 +333,7 @@ def test_choosing_an_agent_fills_in_its_potency_without_javascript(answered, cli
     assert response.status_code == 302
     answered.refresh_from_db()
     assert answered.answers["current_tcs"]["potency"] == "very_high"
-    assert answered.extras["tcs_agent"] == "clobetasol-0.05"
+    assert answered.answers["current_tcs"]["agent"] == "clobetasol-0.05"  # to the engine
 
 
 def test_an_agent_with_a_different_potency_is_an_error(answered, clinician_client):
@@ -364,6 +365,7 @@ def test_no_steroid_ignores_the_course_questions(answered, clinician_client):
         "weeks": 0,
         "adherence": "good",
         "grams_per_week": None,
+        "agent": None,
     }
 
 
