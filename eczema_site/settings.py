@@ -167,10 +167,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+IP out after repeated failures.
+# Sign-in throttling (django-axes; the policy is in README § Running in production):
+# - a user name from one address: locked after AXES_FAILURE_LIMIT failures;
+# - one address, whatever the user names: locked after AXES_ADDRESS_FAILURE_LIMIT failures;
+# a lock lasts AXES_COOLOFF_TIME after the last failure that counted, attempts during it are not
+# counted (they never extend it), and a successful sign-in clears that user name's failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: eczema_site.signin.SignInThrottle reads the two counts in it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "eczema_site.signin.SignInThrottle"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 # Behind a proxy every request comes from the proxy's address; take the client's address from the
