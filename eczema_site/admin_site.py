@@ -16,13 +16,19 @@ import logging
 import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import DataError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +99,17 @@ def valid_object_id_or_404(model: Any, object_id: str) -> None:
 
 
 class AdminSite(admin.AdminSite):
+    @method_decorator(login_not_required)
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """One sign-in page for the whole site (its form, lockout policy and second step)."""
+        # Imported here: this module is loaded with the app registry, before any model.
+        from django.contrib.auth.views import redirect_to_login
+
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+        if request.user.is_active and self.has_permission(request):
+            return redirect(next_url if next_url.startswith("/") else reverse("admin:index"))
+        return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
+
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, RobustModelAdminMixin):
@@ -105,4 +122,11 @@ class AdminSite(admin.AdminSite):
 
 
 class AdminConfig(DjangoAdminConfig):
+    """The project's own app config (eczema_site is no app of its own)."""
+
     default_site = "eczema_site.admin_site.AdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        # Connects the sign-in receiver that decides whether a session owes a second step.
+        from eczema_site import two_factor  # noqa: F401

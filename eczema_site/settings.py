@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "django_permissions_policy",
     "corsheaders",
@@ -99,9 +101,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second sign-in step (django-otp)?
+    "django_otp.middleware.OTPMiddleware",
     # Every view needs a signed-in user unless marked @login_not_required (sign-in only). Django's
     # LoginRequiredMiddleware, plus a whole-page redirect for htmx requests.
     "eczema_site.security.LoginRequiredMiddleware",
+    # Until a signed-in user owes no second step, every other page sends them to it.
+    "eczema_site.two_factor.SecondFactorMiddleware",
     # A malformed id that reaches a model field is a 400, never a 500.
     "eczema_site.security.InvalidInputMiddleware",
     # Signed-in pages are never cached (Cache-Control: no-store, private).
@@ -166,6 +172,12 @@ if TESTING:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-step sign-in (eczema_site/two_factor.py): optional for everyone; with
+# DJANGO_2FA_FOR_STAFF=1, required of reviewers and admins (staff), at their next sign-in.
+TWO_FACTOR_REQUIRED_FOR_STAFF = envbool("DJANGO_2FA_FOR_STAFF", False)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("DJANGO_2FA_ISSUER", "") or f"Eczema Step-Up ({CLINIC_NAME})"
 
 # Sign-in throttling (django-axes; the policy is in README § Running in production):
 # - a user name from one address: locked after AXES_FAILURE_LIMIT failures;
