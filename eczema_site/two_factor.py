@@ -105,8 +105,12 @@ class SecondFactorMiddleware:
 class CodeForm(forms.Form):
     token = forms.CharField(
         label="Code from your authenticator app",
-        min_length=6,
-        max_length=6,
+        # Six digits, perhaps typed as two groups of three ("123 456").
+        max_length=7,
+        error_messages={
+            "required": "Enter the 6 digits the app shows.",
+            "max_length": "Enter the 6 digits the app shows.",
+        },
         help_text="6 digits; a new one every 30 seconds.",
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
@@ -119,7 +123,7 @@ class CodeForm(forms.Form):
 
     def clean_token(self) -> str:
         token = "".join(self.cleaned_data["token"].split())
-        if not token.isascii() or not token.isdigit():
+        if len(token) != 6 or not token.isascii() or not token.isdigit():
             raise forms.ValidationError("Enter the 6 digits the app shows.")
         if self.device is None:
             raise forms.ValidationError("Set up your authenticator app first.")

@@ -93,14 +93,27 @@ def test_visiting_the_page_twice_keeps_one_pending_key(client_a, clinician_a):
     assert TOTPDevice.objects.filter(user=clinician_a).count() == 1
 
 
-@pytest.mark.parametrize("token", ["", "12345", "abcdef", "1234567", "12 34 5x"])
-def test_a_malformed_code_is_a_message_next_to_the_field(client_a, token):
+@pytest.mark.parametrize("token", ["", "12345", "abcdef", "1234567", "12 34 5x", "١٢٣٤٥٦"])
+def test_a_malformed_code_is_a_message_next_to_the_field_keeping_what_was_typed(client_a, token):
     client_a.get(ENROL)
 
     response = client_a.post(ENROL, {"token": token})
 
     assert response.status_code == 200
-    assert 'aria-invalid="true"' in response.content.decode()
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert "Enter the 6 digits the app shows." in html
+    assert not token or f'value="{token}"' in html
+
+
+def test_a_code_typed_in_two_groups_is_accepted(client_a, clinician_a):
+    client_a.get(ENROL)
+    device = TOTPDevice.objects.get(user=clinician_a)
+    value = code(device)
+
+    response = client_a.post(ENROL, {"token": f"{value[:3]} {value[3:]}"})
+
+    assert response.status_code == 302
 
 
 def test_a_clinician_can_turn_it_off_with_a_current_code(enrolled):
