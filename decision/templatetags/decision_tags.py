@@ -61,10 +61,11 @@ def joined(values: Any, separator: str = "; ") -> str:
 
 @register.filter
 def citations(keys: Any) -> str:
-    """Source keys (a list, or one key) as people read them, "; "-separated, each linked to its
-    public address when it has one (README § 4: never a bare key)."""
+    """Source keys (a list, or one string of "; "-separated keys, as the severity aids carry them)
+    as people read them, "; "-separated, each linked to its public address when it has one
+    (README § 4: never a bare key)."""
     if isinstance(keys, str):
-        keys = [keys]
+        keys = [key.strip() for key in keys.split(";")]
     return format_html_join(
         "; ",
         "{}",

@@ -102,7 +102,11 @@ def test_the_migration_leaves_completed_consultations_and_can_be_reversed(
 def test_the_palm_rule_sits_beside_the_body_surface_area(answered, clinician_client):
     html = clinician_client.get(step_url(answered, "eczema")).content.decode()
 
-    assert "The patient's palm with fingers ≈ 1 % of their body surface." in html
+    adult_rule = "In an adult, one flat hand (palm and fingers) covers about 1 % of the body surface"
+    assert adult_rule in html
+    # Conservative: knowledge.md gives no hand rule for children, so the aid invents none.
+    assert "patient's palm" not in html
+    assert "The fingertip unit (Long &amp; Finlay, Clin Exp Dermatol 1991)" in html
     assert html.index('id="id_bsa_percent"') < html.index("Palm rule")
 
 
@@ -131,3 +135,13 @@ def test_a_consultation_completed_under_2026_11_still_shows_its_agent(make_answe
     }
 
     assert rows["Topical corticosteroid"].startswith("clobetasone butyrate 0.05 %")
+
+
+def test_the_severity_aids_cite_their_sources_readably(answered, clinician_client):
+    html = clinician_client.get(step_url(answered, "eczema")).content.decode()
+
+    # README § 4: readable citations, never bare keys such as "Simpson 2020" or "Charman 2013".
+    for key in ("(Simpson 2020)", "(NICE CG57)", "Charman 2013.", "Charman 2004; Charman 2013"):
+        assert key not in html
+    assert "Validated IGA for atopic dermatitis (vIGA-AD) (JAAD 2020)" in html
+    assert "Patient-Oriented Eczema Measure (POEM) (Charman, Arch Dermatol 2004)" in html
