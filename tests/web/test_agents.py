@@ -102,7 +102,7 @@ def test_the_migration_leaves_completed_consultations_and_can_be_reversed(
 def test_the_palm_rule_sits_beside_the_body_surface_area(answered, clinician_client):
     html = clinician_client.get(step_url(answered, "eczema")).content.decode()
 
-    adult_rule = "In an adult, one flat hand (palm and fingers) covers about 1 % of the body surface"
+    adult_rule = "In an adult, one flat hand (palm and fingers) covers about 1 % of the body"
     assert adult_rule in html
     # Conservative: knowledge.md gives no hand rule for children, so the aid invents none.
     assert "patient's palm" not in html
