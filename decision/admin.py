@@ -24,7 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from decision import labels
 from decision.csv_safety import SafeCSV
-from decision.models import Consultation, Feedback
+from decision.models import Consultation, Feedback, Prescription
+from decision.prescription import departure, offered, resolve
 from eczema_site.admin_site import valid_object_id_or_404
 
 # The printable summary if the print views provide one, else the result page.
@@ -137,6 +138,8 @@ class ConsultationResource(resources.ModelResource):
     feedback_outcome = fields.Field(column_name="feedback_outcome")
     feedback_reason = fields.Field(column_name="feedback_reason")
     feedback_comment = fields.Field(column_name="feedback_comment")
+    prescribed_products = fields.Field(column_name="prescribed_products")
+    prescribed_steroid = fields.Field(column_name="prescribed_steroid")
     ruleset_version = fields.Field(attribute="ruleset_version", column_name="ruleset_version")
 
     class Meta:
@@ -155,6 +158,8 @@ class ConsultationResource(resources.ModelResource):
             "feedback_outcome",
             "feedback_reason",
             "feedback_comment",
+            "prescribed_products",
+            "prescribed_steroid",
             "ruleset_version",
         )
         export_order = fields
@@ -184,6 +189,17 @@ class ConsultationResource(resources.ModelResource):
         feedback = self._feedback(consultation)
         return feedback.comment if feedback else ""
 
+    # Ids as stored (contract product ids; the steroid agent id and its form): "" until recorded.
+    def dehydrate_prescribed_products(self, consultation: Consultation) -> str:
+        prescription = getattr(consultation, "prescription", None)
+        return " ".join(prescription.products) if prescription else ""
+
+    def dehydrate_prescribed_steroid(self, consultation: Consultation) -> str:
+        prescription = getattr(consultation, "prescription", None)
+        if prescription is None or not prescription.steroid_agent:
+            return ""
+        return f"{prescription.steroid_agent} {prescription.steroid_form}"
+
 
 class FeedbackInline(admin.StackedInline):
     model = Feedback
@@ -204,6 +220,36 @@ class FeedbackInline(admin.StackedInline):
     def history_link(self, obj: Feedback) -> str:
         url = reverse("admin:decision_feedback_history", args=[obj.pk])
         return format_html('<a href="{}">Who changed this feedback, and when</a>', url)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PrescriptionInline(admin.StackedInline):
+    model = Prescription
+    fields = ("prescribed", "departs", "recorded_by", "created_at", "updated_at", "history_link")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    @admin.display(description="prescribed")
+    def prescribed(self, obj: Prescription) -> str:
+        return resolve(obj.consultation.engine_output or {}, obj).sentence
+
+    @admin.display(description="differs from the advice")
+    def departs(self, obj: Prescription) -> str:
+        output = obj.consultation.engine_output or {}
+        if not offered(output):
+            return "–"
+        return departure(output, obj.products, obj.steroid_agent) or "No"
+
+    @admin.display(description="changes")
+    def history_link(self, obj: Prescription) -> str:
+        url = reverse("admin:decision_prescription_history", args=[obj.pk])
+        return format_html('<a href="{}">Who changed this prescription, and when</a>', url)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -240,6 +286,7 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         "most_urgent_referral",
         "has_red_flags",
         "feedback_outcome",
+        "prescribed",
         "ruleset_version",
     )
     list_filter = (
@@ -256,10 +303,10 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     search_fields = ("patient_reference",)
     search_help_text = "Search by the clinic reference."
-    list_select_related = ("created_by", "feedback")
+    list_select_related = ("created_by", "feedback", "prescription")
     list_per_page = 50
     ordering = ("-created_at",)
-    inlines = (FeedbackInline,)
+    inlines = (PrescriptionInline, FeedbackInline)
 
     fieldsets = (
         (
@@ -317,6 +364,12 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     # Only the clinic reference of a draft may be corrected here; everything else is the record.
     editable_on_drafts = ("patient_reference",)
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> tuple:
+        # A draft has nothing prescribed yet (and its reference form stays as it was).
+        if obj is None or not obj.is_completed:
+            return tuple(inline for inline in self.inlines if inline is not PrescriptionInline)
+        return self.inlines
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         names = [field.name for field in Consultation._meta.fields]
         names += ["recommendation", "summary_link"]
@@ -352,6 +405,13 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         if feedback.reason:
             return f"{feedback.get_outcome_display()}: {feedback.get_reason_display()}"
         return feedback.get_outcome_display()
+
+    @admin.display(description="prescribed")
+    def prescribed(self, obj: Consultation) -> str:
+        prescription = getattr(obj, "prescription", None)
+        if prescription is None:
+            return "–"
+        return resolve(obj.engine_output or {}, prescription).sentence
 
     @admin.display(description="recommendation")
     def recommendation(self, obj: Consultation) -> str:
@@ -413,4 +473,31 @@ class AuthenticatorAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Prescription)
+class PrescriptionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    list_display = ("consultation", "products", "steroid_agent", "recorded_by", "updated_at")
+    list_filter = (("updated_at", admin.DateFieldListFilter),)
+    search_fields = ("consultation__patient_reference",)
+    list_select_related = ("consultation", "recorded_by")
+    readonly_fields = (
+        "consultation",
+        "products",
+        "steroid_agent",
+        "steroid_form",
+        "version",
+        "recorded_by",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

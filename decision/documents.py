@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -32,7 +32,11 @@ from decision.engine.knowledge import (
     severity_aids,
     tcs_agent_map,
 )
+from decision.engine.plans import MILD_ONLY_SITES
 from decision.questionnaire import format_age
+
+if TYPE_CHECKING:
+    from decision.prescription import Prescribed
 
 # What a specialist must know about the patient, named in the referral letter when present.
 LETTER_FLAGS = {
@@ -40,6 +44,8 @@ LETTER_FLAGS = {
     "immunocompromised": "immunocompromised",
 }
 COMPACT_FROM_PRODUCTS = 2
+# Steps whose handout text tells the family the clinic will choose one of the medicines.
+CHOICE_STEPS = ("NEWER_TOPICAL",)
 POEM_ITEMS = len(severity_aids()["poem"]["items"])
 HALF = 0.5
 MANY = 2  # products from which what they say alike is printed once
@@ -228,10 +234,19 @@ def _site_words(sites: list[str], age_months: int) -> str:
     )
 
 
-def _strength(item: dict[str, str], block: dict[str, Any]) -> Any:
-    """Which steroid strength goes where; "keep" names the agent and its strength."""
+def _strength(
+    item: dict[str, str], block: dict[str, Any], prescribed: Prescribed | None = None
+) -> Any:
+    """Which steroid strength goes where; "keep" names the agent and its strength (the
+    prescribed one, once recorded: "keep using" it when it is the agent in use, else "use")."""
     if item["code"] != "keep":
         return said(item["text"])
+    if prescribed is not None and prescribed.steroid is not None:
+        pattern = STEROID_KEEP_OR_USE[prescribed.steroid.id == block.get("agent")]
+        return pattern % {
+            "agent": prescribed.steroid_name,
+            "strength": words.STRENGTH_WORDS[prescribed.steroid.potency],
+        }
     agent = tcs_agent_map().get(block.get("agent") or "")
 
     def build() -> Any:
@@ -243,7 +258,9 @@ def _strength(item: dict[str, str], block: dict[str, Any]) -> Any:
     return said(item["text"], build)
 
 
-def _product(block: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _product(
+    block: dict[str, Any], by_id: dict[str, dict[str, Any]], prescribed: Prescribed | None = None
+) -> dict[str, Any]:
     product = by_id.get(block["id"])
 
     def name() -> Any:
@@ -253,20 +270,85 @@ def _product(block: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[st
             "form": words.FORMS.get(product["form"], product["form"]),
         }
 
+    if block["id"] == STEROID_BLOCK and prescribed is not None and prescribed.steroid:
+        # The prescribed agent by name, strength and form ("hydrocortisone 1 % cream").
+        display_name = prescribed.steroid_name
+    elif block.get("agent"):
+        # A steroid named by its agent keeps the agent's label, as a product keeps its name.
+        display_name = block["name"]
+    else:
+        display_name = said(block["name"], name if product else None)
     return {
         "id": block["id"],
-        # A steroid named by its agent keeps the agent's label, as a product keeps its name.
-        "name": block["name"]
-        if block.get("agent")
-        else said(block["name"], name if product else None),
+        "name": display_name,
         "what": _sentence(said(block["what"])),
-        "strengths": [_strength(item, block) for item in block.get("strengths", [])],
+        "strengths": [_strength(item, block, prescribed) for item in block.get("strengths", [])],
         "how_often": said(block["how_often"]),
         "how_long": said(block["how_long"]),
         "expect": [said(_text(item)) for item in block["expect"]],
         "safety": [said(_text(item)) for item in block["safety"]],
         "availability": said(block.get("availability")),
     }
+
+
+STEROID_BLOCK = "tcs"  # the id of the steroid's block in `instructions.products`
+# Keep using the agent in use, or use the other one prescribed.
+STEROID_KEEP_OR_USE = {True: words.STEROID_KEEP, False: words.STEROID_USE}
+
+
+def _prescribed_steroid_card(prescribed: Prescribed, sites: list[str]) -> dict[str, Any]:
+    """A prescribed steroid on a step whose handout has no steroid of its own (a TCI, a newer
+    topical, a referral): its name, what it is, how often as the clinic says, and which strength
+    goes where. Conservative: only the engine's general steroid words; the mild-only line
+    whenever the face, eyelids, neck or private area are affected."""
+    agent = prescribed.steroid
+    strengths = [
+        words.STEROID_USE
+        % {"agent": prescribed.steroid_name, "strength": words.STRENGTH_WORDS[agent.potency]}
+    ]
+    if MILD_ONLY_SITES & set(sites):
+        strengths.append(words.STEROID_WHERE["sensitive"])
+    return {
+        "id": STEROID_BLOCK,
+        "name": prescribed.steroid_name,
+        "what": _sentence(words.STEROID["what"]),
+        "strengths": strengths,
+        "how_often": words.STEROID["how_often"],
+        "how_long": None,
+        "expect": [],
+        "safety": [],
+        "availability": None,
+    }
+
+
+def _prescribed_products(
+    blocks: list[dict[str, Any]],
+    by_id: dict[str, dict[str, Any]],
+    prescribed: Prescribed | None,
+    sites: list[str],
+) -> list[dict[str, Any]]:
+    """The handout's medicines: every product of the step until a prescription is recorded,
+    then only what was prescribed (a steroid added when the step's handout has none)."""
+    if prescribed is None:
+        return [_product(block, by_id) for block in blocks]
+    kept = [
+        _product(block, by_id, prescribed)
+        for block in blocks
+        if (block["id"] == STEROID_BLOCK and prescribed.steroid)
+        or block["id"] in prescribed.product_ids
+    ]
+    if _adds_steroid(blocks, prescribed):
+        kept.append(_prescribed_steroid_card(prescribed, sites))
+    return kept
+
+
+def _adds_steroid(blocks: list[dict[str, Any]], prescribed: Prescribed | None) -> bool:
+    """A steroid was prescribed on a step whose handout has none of its own."""
+    return (
+        prescribed is not None
+        and prescribed.steroid is not None
+        and all(block["id"] != STEROID_BLOCK for block in blocks)
+    )
 
 
 # The facts of a product, in the order a parent needs them; `what` always stays on its card.
@@ -335,13 +417,23 @@ def _listed(box: dict[str, Any] | None, *keys: str) -> dict[str, Any] | None:
     }
 
 
+def _step_text(text: str, code: str, prescribed: Prescribed | None, any_product: bool) -> Any:
+    """The step's text; where it says the clinic will choose one of the medicines, once the
+    clinic has said which: that it is the one named below (or nothing, when none was)."""
+    if prescribed is None or code not in CHOICE_STEPS:
+        return said(text)
+    return words.PRESCRIBED_TEXT if any_product else None
+
+
 def handout_context(
     output: dict[str, Any],
     completed_on: dt.date,
     engine_input: dict[str, Any] | None = None,
+    prescribed: Prescribed | None = None,
 ) -> dict[str, Any]:
     """Everything the handout templates show, in the current language, from the stored result:
-    the words of the rule set it was completed under."""
+    the words of the rule set it was completed under. Once a prescription is recorded the
+    handout names only what was prescribed (decision/prescription.py)."""
     engine_input = engine_input or output["input"]
     instructions = output["instructions"]
     audience = instructions["audience"]
@@ -350,7 +442,8 @@ def handout_context(
     sites = list(engine_input["sites"])
     by_id = {product["id"]: product for product in output["next_step"]["products"]}
     blocks = instructions["products"]
-    shared, products = _share_facts([_product(block, by_id) for block in blocks])
+    shared, products = _share_facts(_prescribed_products(blocks, by_id, prescribed, sites))
+    steroid_added = _adds_steroid(blocks, prescribed)
     days = instructions["review_after_days"]
     review_on = review_date(completed_on, days)
     maintenance = instructions["maintenance"]
@@ -386,13 +479,17 @@ def handout_context(
             instructions.get("get_help_today"), "title", "text", "where", "reasons"
         ),
         "headline": said(instructions["headline"]),
-        "text": said(instructions["text"]),
+        "text": _step_text(instructions["text"], code, prescribed, bool(products)),
+        # "Your clinic will prescribe one of these": only until it has said which.
+        "choice_note": prescribed is None,
+        "prescribed": prescribed is not None,
         "products": products,
         "shared_facts": shared,
         "several_products": len(products) > 1,
-        # Three or four alternatives (NEWER_TOPICAL) print a little smaller to stay on 2 pages.
-        "compact": len(products) > COMPACT_FROM_PRODUCTS,
-        "where": said(blocks[0]["where"], where) if blocks else None,
+        # Three or four alternatives (NEWER_TOPICAL), or a product with a prescribed steroid
+        # added beside it, print a little smaller to stay on 2 pages.
+        "compact": len(products) > COMPACT_FROM_PRODUCTS or (len(products) > 1 and steroid_added),
+        "where": said(blocks[0]["where"], where) if blocks else where(),
         "how_much": _how_much(instructions),
         "wet_wraps": _listed(instructions.get("wet_wraps"), "steps", "safety"),
         "infection": _listed(instructions.get("infection"), "title", "items"),
@@ -558,9 +655,11 @@ def referral_letter(
     output: dict[str, Any],
     engine_input: dict[str, Any],
     extras: dict[str, Any],
+    prescribed: Prescribed | None = None,
 ) -> list[str]:
     """Paragraphs to paste into a referral letter (README § 4): reason, urgent actions, the
-    question for the specialist, the patient, treatments already tried, the steroid trial."""
+    question for the specialist, the patient, treatments already tried, the steroid trial, and
+    what was prescribed today once the clinician has recorded it."""
     name = labels.REFERRALS.get(referral["code"], referral["code"])
     urgency = labels.URGENCIES.get(referral["urgency"], referral["urgency"]).lower()
     adequacy = output["adequacy"]
@@ -590,6 +689,8 @@ def referral_letter(
         "Treatments already tried: " + "; ".join(treatments_tried(engine_input, extras)) + ".",
         trial,
     ]
+    if prescribed is not None:
+        paragraphs.append(f"Prescribed today: {prescribed.sentence}.")
     return paragraphs
 
 
@@ -598,6 +699,7 @@ def summary_context(
     completed_on: dt.date,
     engine_input: dict[str, Any] | None = None,
     extras: dict[str, Any] | None = None,
+    prescribed: Prescribed | None = None,
 ) -> dict[str, Any]:
     engine_input = engine_input or output["input"]
     extras = extras or {}
@@ -620,7 +722,7 @@ def summary_context(
             **cite.cite(referral),
             "label": labels.REFERRALS.get(referral["code"], referral["code"]),
             "urgency_label": labels.URGENCIES.get(referral["urgency"], referral["urgency"]),
-            "letter": referral_letter(referral, output, engine_input, extras),
+            "letter": referral_letter(referral, output, engine_input, extras, prescribed),
         }
         for referral in output["referrals"]
     ]

@@ -71,6 +71,9 @@ HEADINGS = {
     "wet_wraps_safety": _("Wet wraps: stay safe"),
     "diet": _("Food and eczema"),
     "review": _("Your next check"),
+    "clinic_name": _("Clinic"),
+    "clinic_phone": _("Phone"),
+    "same_day_care": _("Same-day help"),
 }
 AGE_ROW = _("Amounts for age %(age_row)s.")
 REVIEW_DATE = _("Date of your check: %(date)s")
@@ -122,6 +125,11 @@ AMOUNT_HALF = _("half a fingertip unit")
 AMOUNT_UNITS = ngettext_lazy("%(amount)s fingertip unit", "%(amount)s fingertip units", "count")
 STEROID_YOURS = _("the steroid you have")
 STEROID_KEEP = _("Keep using %(agent)s (%(strength)s steroid) on the body.")
+# A prescribed agent other than the one in use, where the engine said "keep using" (issue 11).
+STEROID_USE = _("Use %(agent)s (%(strength)s steroid) on the body.")
+# Once the clinic has recorded what it prescribed, the handout names only that: the engine's
+# "choose one of the medicines below" no longer applies (issue 11).
+PRESCRIBED_TEXT = _("Use the medicine your clinic prescribed, named below.")
 STRENGTH_WORDS = {
     "low": _("mild"),
     "medium": _("medium-strength"),

@@ -340,3 +340,50 @@ class UsedJwtId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.jti}"
+
+
+class Prescription(models.Model):
+    """What the clinician prescribed after a completed consultation: the record of the advice
+    stays as it was, and this row says what was done with it (one per consultation).
+
+    Stored shape (kept simple for the follow-up visit, which puts these into `tried`):
+    - ``products``: a list of product ids from the consultation's ``next_step.products``
+      (contract.md ids such as ``"tacrolimus-0.03"``), in the step's order; ``[]`` is none of them.
+    - ``steroid_agent``: an agent id of decision/engine/knowledge/tcs_agents.toml (``current_tcs.
+      agent``, e.g. ``"hydrocortisone-1"``), ``""`` for no steroid; ``steroid_form`` is
+      ``"cream"`` or ``"ointment"`` with an agent, ``""`` without.
+    - ``version`` rises with every change; a change applies only to the version its page showed
+      (decision/prescription.py saves it with one conditional UPDATE).
+    """
+
+    class Form(models.TextChoices):
+        CREAM = "cream", "Cream"
+        OINTMENT = "ointment", "Ointment"
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.CASCADE, related_name="prescription"
+    )
+    products = models.JSONField(default=list, blank=True)
+    steroid_agent = models.CharField(max_length=60, blank=True)
+    steroid_form = models.CharField(max_length=10, choices=Form.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            # A form only with an agent, and an agent always with its form.
+            models.CheckConstraint(
+                condition=models.Q(steroid_agent="", steroid_form="")
+                | (~models.Q(steroid_agent="") & ~models.Q(steroid_form="")),
+                name="prescription_steroid_agent_with_form",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Prescription ({self.consultation_id})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decision import views, views_print, views_review
+from decision import views, views_prescription, views_print, views_review
 from decision.api.account import account
 from decision.cds.prefill import start_from_ehr
 
@@ -40,6 +40,11 @@ urlpatterns = [
         "consultations/<uuid:pk>/feedback/",
         views_review.consultation_feedback,
         name="consultation_feedback",
+    ),
+    path(
+        "consultations/<uuid:pk>/prescription/",
+        views_prescription.consultation_prescription,
+        name="consultation_prescription",
     ),
     path("review/", views_review.review_dashboard, name="review_dashboard"),
     path("account/", account, name="account"),

@@ -43,8 +43,10 @@ def _get_consultation_for_user(request: HttpRequest, pk: UUID) -> Consultation:
         consultations = Consultation.objects.filter(
             Q(created_by=request.user) | Q(status=Consultation.Status.COMPLETED)
         )
-    # The result page shows the clinician's feedback: joined here, not one more query.
-    return get_object_or_404(consultations.select_related("feedback__recorded_by"), pk=pk)
+    # The result page shows the feedback and the prescription: joined here, not more queries.
+    return get_object_or_404(
+        consultations.select_related("feedback__recorded_by", "prescription__recorded_by"), pk=pk
+    )
 
 
 def _home_page(request: HttpRequest, queryset, param: str, other: str) -> dict[str, Any]:

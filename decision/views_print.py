@@ -24,8 +24,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from decision import documents, pdf, steps
+from decision import documents, pdf, record_note, steps
+from decision.feedback import feedback_for
 from decision.models import Consultation
+from decision.prescription import prescribed_for, prescription_for
 from decision.questionnaire import format_age
 from decision.views import _get_consultation_for_user
 
@@ -61,16 +63,35 @@ def _completed_on(consultation: Consultation):
 
 
 def _summary_context(consultation: Consultation) -> dict[str, Any]:
+    prescribed = prescribed_for(consultation)
+    completed_on = _completed_on(consultation)
     return {
         "consultation": consultation,
         "age": format_age(consultation.age_months),
         "summary": documents.summary_context(
             consultation.engine_output,
-            _completed_on(consultation),
+            completed_on,
             engine_input=consultation.engine_input,
             extras=consultation.extras,
+            prescribed=prescribed,
+        ),
+        "prescribed": prescribed,
+        "record_note": record_note.record_note(
+            consultation.engine_output, completed_on, prescribed
         ),
         "sections": steps.answer_sections(consultation, change_links=False),
+    }
+
+
+def clinic_details() -> dict[str, str]:
+    """The clinic's name, phone and where to go for same-day help, for the handout; a value the
+    clinic has not set is "" (the handout leaves a line to write on). The site's default name is
+    no clinic's name."""
+    name = settings.CLINIC_NAME if settings.CLINIC_NAME != settings.CLINIC_NAME_DEFAULT else ""
+    return {
+        "name": name,
+        "phone": settings.CLINIC_PHONE,
+        "same_day": settings.CLINIC_SAME_DAY_CARE,
     }
 
 
@@ -81,9 +102,11 @@ def _handout_context(consultation: Consultation) -> dict[str, Any]:
             consultation.engine_output,
             _completed_on(consultation),
             engine_input=consultation.engine_input,
+            prescribed=prescribed_for(consultation),
         ),
         # Where to go today, in the clinic's own words (the Get help today box).
         "same_day_care": settings.CLINIC_SAME_DAY_CARE,
+        "clinic": clinic_details(),
     }
 
 
@@ -108,29 +131,40 @@ def document_html(request: HttpRequest, consultation: Consultation, kind: str, p
     )
 
 
-def _clinic_words() -> str:
-    """The clinic's own words printed on the documents, as a short digest for the cache key
-    (free text can be long and have any characters)."""
-    words = "\n".join((settings.CLINIC_NAME, settings.CLINIC_SAME_DAY_CARE))
-    return hashlib.sha256(words.encode()).hexdigest()[:16]
+def documents_stamp(consultation: Consultation) -> str:
+    """Changes with every write to what the documents print beside the completed record (which
+    never changes): the feedback (its time of change, saved with every write) and the
+    prescription (its version)."""
+    feedback = feedback_for(consultation)
+    prescription = prescription_for(consultation)
+    return ":".join(
+        (
+            feedback.updated_at.isoformat() if feedback else "no-feedback",
+            str(prescription.version) if prescription else "no-prescription",
+        )
+    )
 
 
 def _pdf_cache_key(consultation: Consultation, kind: str, paper: str) -> str:
-    """A completed consultation's record never changes (decision.models), so neither do its PDFs:
-    the key is everything else they depend on."""
+    """Names everything a PDF depends on: the record (its completion and rule set), what was
+    recorded with it since (documents_stamp), the document, paper, language and the clinic's
+    settings. Hashed: the clinic's words are free text of any length."""
     completed = consultation.completed_at.isoformat() if consultation.completed_at else ""
     parts = (
-        "pdf",
         PDF_CACHE_VERSION,
         consultation.pk,
         completed,
         consultation.ruleset_version,
+        documents_stamp(consultation),
         kind,
         paper,
         translation.get_language() or "",
-        _clinic_words(),
+        settings.CLINIC_NAME,
+        settings.CLINIC_PHONE,
+        settings.CLINIC_SAME_DAY_CARE,
     )
-    return ":".join(slugify(str(part)) or "-" for part in parts)
+    digest = hashlib.sha256("\n".join(str(part) for part in parts).encode()).hexdigest()
+    return f"pdf:{digest}"
 
 
 def _pdf_bytes(request: HttpRequest, consultation: Consultation, kind: str) -> bytes:

@@ -59,7 +59,11 @@ SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-CLINIC_NAME = os.environ.get("CLINIC_NAME", "Eczema Step-Up clinic")
+# The site's own name until the clinic sets its own (the handout then leaves a line for it).
+CLINIC_NAME_DEFAULT = "Eczema Step-Up clinic"
+CLINIC_NAME = os.environ.get("CLINIC_NAME", CLINIC_NAME_DEFAULT)
+# The clinic's phone number, printed on the patient handout (a line to write on when empty).
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "")
 # Where a patient goes for same-day care, in the clinic's own words: printed in the handout's
 # "Get help today" box above the blank line the clinic writes on (clinical/README.md § 4).
 CLINIC_SAME_DAY_CARE = os.environ.get("CLINIC_SAME_DAY_CARE", "")

@@ -28,9 +28,11 @@ CHILD_UNDER_MONTHS = 192  # "your child" under 16 years (clinical/README.md § 4
 
 
 def text_of(response) -> str:
-    """The page as text: tags dropped, entities decoded, whitespace collapsed."""
+    """The page as text: tags and select options dropped, entities decoded, whitespace
+    collapsed."""
     body = response.content.decode()
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    # A select's options are choices offered (every steroid agent), not what the page says.
+    body = re.sub(r"<(script|style|select)\b.*?</\1>", " ", body, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 

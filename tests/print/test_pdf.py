@@ -82,7 +82,9 @@ def test_handout_pdf_downloads_with_the_key_strings(
     assert response.content.startswith(b"%PDF-")
     text = pdf_text(response.content, tmp_path)
     instructions = consultation.engine_output["instructions"]
-    assert "Eczema Step-Up clinic" in text  # settings.CLINIC_NAME
+    # No clinic settings here: a line to write each on (the site's own name is no clinic's).
+    assert "Clinic: · Phone: · Same-day help:" in text
+    assert "Eczema Step-Up clinic" not in text
     assert instructions["headline"] in text
     for product in consultation.engine_output["next_step"]["products"]:
         assert f"{product['name']} {product['strength']} {product['form']}" in text

@@ -23,12 +23,17 @@ def test_the_migration_creates_the_groups_with_their_permissions():
         "add_feedback",
         "change_feedback",
         "view_feedback",
+        "add_prescription",
+        "change_prescription",
+        "view_prescription",
     }
     assert codenames("reviewer") == {
         "view_consultation",
         "view_feedback",
         "view_historicalconsultation",
         "view_historicalfeedback",
+        "view_prescription",
+        "view_historicalprescription",
     }
 
 
