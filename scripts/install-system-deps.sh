@@ -6,7 +6,8 @@
 #                             WeasyPrint's text layout (the PDF downloads and their tests)
 #   poppler-utils             pdftoppm/pdftotext, to look at the PDFs
 #   gettext                   msgfmt, for the translation test and `makemessages`
-# Idempotent: installs only what is missing, and needs no root when all is present.
+# Idempotent: installs only what is missing, and needs no root when all is present
+# (`make test` runs it when it can do so without a password).
 set -euo pipefail
 
 packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
@@ -14,15 +15,13 @@ packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuz
 
 missing=()
 for package in "${packages[@]}"; do
-    if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-        echo "install-system-deps: $package already installed"
-    else
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "install-system-deps: nothing to install"
+    echo "install-system-deps: all ${#packages[@]} packages present"
     exit 0
 fi
 

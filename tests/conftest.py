@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The run's last line lists the tests a missing system package skipped (tests/system_packages.py).
+pytest_plugins = ["tests.system_packages", "pytester"]
+
 
 # No password (unusable): tests sign in with force_login, and hashing one costs most of a second.
 @pytest.fixture

@@ -20,6 +20,8 @@ import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from pytest_django.live_server_helper import LiveServer
 
+from tests.system_packages import skip_reason
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -31,10 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SKIP_MESSAGE = (
-    f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` "
-    "(or run scripts/install-system-deps.sh)"
-)
+SKIP_MESSAGE = skip_reason(f"Chromium not found at {CHROMIUM}", "chromium")
 BROWSER_DIR = Path(__file__).resolve().parent
 ARTIFACTS = BROWSER_DIR.parents[1] / "test-artifacts" / "browser"
 

@@ -20,6 +20,7 @@ from decision.engine import SITES, evaluate, parse_assessment
 from decision.engine.handout import voice
 from decision.engine.knowledge import handout, policy, products
 from tests.print.cases import CASES
+from tests.system_packages import skip_reason
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "decision" / "handout"
 STEP_CODES = sorted(policy()["review_after_days"])
@@ -156,7 +157,9 @@ def test_the_handout_says_what_the_engine_said_in_words_a_catalogue_can_translat
         assert handout_page["where"] == instructions["products"][0]["where"]
 
 
-@pytest.mark.skipif(not shutil.which("msgfmt"), reason="msgfmt not installed (apt gettext)")
+@pytest.mark.skipif(
+    not shutil.which("msgfmt"), reason=skip_reason("msgfmt not installed", "gettext")
+)
 def test_a_second_language_needs_a_catalogue_and_no_logic_change(tmp_path, settings):
     messages = tmp_path / "locale" / "fr" / "LC_MESSAGES"
     messages.mkdir(parents=True)

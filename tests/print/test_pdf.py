@@ -18,11 +18,12 @@ from django.urls import reverse
 from decision import labels, pdf, views_print
 from decision.engine import RULESET_VERSION
 from tests.print.cases import CASES, STRESS, VIGNETTE_IDS, VIGNETTES
+from tests.system_packages import skip_reason
 
 BY_ID = {v["id"]: v for v in VIGNETTES}
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
-    reason="pdftotext/pdftoppm not installed: apt-get install -y poppler-utils",
+    reason=skip_reason("pdftotext/pdftoppm not installed", "poppler-utils"),
 )
 
 
