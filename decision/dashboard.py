@@ -7,6 +7,7 @@ a draft has no advice yet. The period is by completion date, in the site's time 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -83,6 +84,12 @@ class PeriodForm(forms.Form):
         if self.is_bound and self.is_valid():
             return self.period_from(self.cleaned_data)
         return self.period_from({})
+
+
+def last_month(today: date) -> tuple[date, date]:
+    """The calendar month before today's: the period a monthly audit reports on."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,36 @@ def build(start: date, end: date) -> Report:
         since=since,
         until=until,
     )
+
+
+CSV_HEADER = ("From", "To", "Table", "Code", "Label", "Count", "Percent", "Percent of")
+
+
+def csv_rows(report: Report) -> Iterator[list[Any]]:
+    """The dashboard's figures as one long table: a row per figure, each with its period."""
+    period = [report.start.isoformat(), report.end.isoformat()]
+    consultations, with_feedback = "consultations", "consultations with feedback"
+    totals = [
+        ("consultations", "Consultations", report.total, "", ""),
+        ("red_flags", "With red flags", report.red_flag_total,
+         percent(report.red_flag_total, report.total), consultations),
+        ("feedback", "With feedback", report.feedback_total,
+         percent(report.feedback_total, report.total), consultations),
+        ("overridden", "Modified or not followed (override rate)", report.overridden,
+         "" if report.override_rate is None else report.override_rate, with_feedback),
+    ]  # fmt: skip
+    for code, label, count, share, of in totals:
+        yield [*period, "Totals", code, label, count, share, of]
+    tables = [
+        ("By next step", report.by_next_step, consultations),
+        ("By most urgent referral", report.by_referral, consultations),
+        ("What clinicians did", report.by_outcome, with_feedback),
+        ("Why advice was modified or not followed", report.override_reasons,
+         "consultations modified or not followed"),
+    ]  # fmt: skip
+    for table, rows, of in tables:
+        for row in rows:
+            yield [*period, table, row.code, row.label, row.count, row.percent, of]
 
 
 def bar_chart(title: str, rows: list[Row]) -> Chart:

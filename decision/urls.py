@@ -47,5 +47,6 @@ urlpatterns = [
         name="consultation_prescription",
     ),
     path("review/", views_review.review_dashboard, name="review_dashboard"),
+    path("review/figures.csv", views_review.review_dashboard_csv, name="review_dashboard_csv"),
     path("account/", account, name="account"),
 ]

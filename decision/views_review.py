@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -10,9 +12,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decision import dashboard, roles
+from decision.csv_safety import csv_response
 from decision.feedback import FeedbackForm, feedback_for
 from decision.models import Consultation
 
@@ -72,16 +76,44 @@ def consultation_feedback(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "decision/feedback_page.html", context)
 
 
-@require_GET
-def review_dashboard(request: HttpRequest) -> HttpResponse:
+def _period_form(request: HttpRequest) -> dashboard.PeriodForm:
     if not roles.can_review(request.user):
         raise PermissionDenied("The review dashboard is for reviewers and site administrators.")
-    form = dashboard.PeriodForm(request.GET or None)
+    return dashboard.PeriodForm(request.GET or None)
+
+
+def _period_query(start: date, end: date) -> str:
+    return urlencode({"start": start.isoformat(), "end": end.isoformat()})
+
+
+@require_GET
+def review_dashboard(request: HttpRequest) -> HttpResponse:
+    form = _period_form(request)
     if form.is_bound and not form.is_valid():
         messages.error(request, "Those dates could not be used; showing the last 30 days instead.")
     start, end = form.period()
     return render(
         request,
         "decision/dashboard.html",
-        {"form": form, "report": dashboard.build(start, end)},
+        {
+            "form": form,
+            "report": dashboard.build(start, end),
+            "period_query": _period_query(start, end),
+            "last_month_query": _period_query(*dashboard.last_month(timezone.localdate())),
+        },
+    )
+
+
+@require_GET
+def review_dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures for the chosen period, as a CSV file (every cell neutralised)."""
+    form = _period_form(request)
+    if form.is_bound and not form.is_valid():
+        # A file for another period than the one asked for would mislead: show the message.
+        return redirect(f"{reverse('review_dashboard')}?{request.GET.urlencode()}")
+    start, end = form.period()
+    return csv_response(
+        f"review-{start.isoformat()}-to-{end.isoformat()}.csv",
+        dashboard.CSV_HEADER,
+        dashboard.csv_rows(dashboard.build(start, end)),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -169,8 +171,9 @@ def test_the_query_count_stays_constant_as_data_grows(reviewer_client, clinician
     assert reviewer_client.get(URL).context["report"].total == 2_010
 
 
-def test_its_admin_link_opens_the_cases_not_followed(reviewer_client, clinician):
-    cases = bulk_cases(clinician, 5)
+def test_its_override_link_opens_the_cases_modified_and_not_followed(reviewer_client, clinician):
+    cases = bulk_cases(clinician, 10)
+    bulk_cases(clinician, 5, days_ago=40)  # overrides outside the period stay out
     html = reviewer_client.get(URL).content.decode()
     start = html.index(reverse("admin:decision_consultation_changelist"))
     link = html[start : html.index('"', start)].replace("&amp;", "&")
@@ -178,7 +181,123 @@ def test_its_admin_link_opens_the_cases_not_followed(reviewer_client, clinician)
     response = reviewer_client.get(link)
 
     assert response.status_code == 200
-    assert list(response.context["cl"].queryset) == [cases[2]]
+    # Per five cases the second was modified and the third not followed: the override rate's 4.
+    assert {case.pk for case in response.context["cl"].queryset} == {
+        cases[index].pk for index in (1, 2, 6, 7)
+    }
+    assert "Read the 4 cases modified or not followed in this period" in html
+
+
+@pytest.mark.parametrize(
+    ("today", "first", "last"),
+    [
+        (date(2026, 11, 21), date(2026, 10, 1), date(2026, 10, 31)),
+        (date(2026, 1, 1), date(2025, 12, 1), date(2025, 12, 31)),
+        (date(2028, 3, 31), date(2028, 2, 1), date(2028, 2, 29)),
+    ],
+)
+def test_last_month_is_the_calendar_month_before_today(today, first, last):
+    assert dashboard.last_month(today) == (first, last)
+
+
+def test_the_last_month_link_shows_last_month(reviewer_client, clinician):
+    first, last = dashboard.last_month(timezone.localdate())
+    bulk_cases(clinician, 5, days_ago=(timezone.localdate() - first).days)  # its first day
+    bulk_cases(clinician, 3, days_ago=(timezone.localdate() - last).days)  # its last day
+    bulk_cases(clinician, 10, days_ago=0)  # this month: left out
+    html = reviewer_client.get(URL).content.decode()
+    query = f"start={first.isoformat()}&amp;end={last.isoformat()}"
+    assert f'href="{URL}?{query}">Last month</a>' in html
+
+    report = reviewer_client.get(URL, {"start": first, "end": last}).context["report"]
+
+    assert (report.start, report.end, report.total) == (first, last, 8)
+
+
+CSV_URL = reverse("review_dashboard_csv")
+
+
+def csv_table(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_csv_export_has_the_dashboards_figures_for_the_chosen_period(
+    reviewer_client, clinician
+):
+    bulk_cases(clinician, 10, days_ago=40)
+    bulk_cases(clinician, 99, days_ago=1)  # outside the chosen period
+    start = timezone.localdate() - timedelta(days=45)
+    end = timezone.localdate() - timedelta(days=35)
+    period = [start.isoformat(), end.isoformat()]
+
+    response = reviewer_client.get(CSV_URL, {"start": start, "end": end})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="review-{period[0]}-to-{period[1]}.csv"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    rows = csv_table(response)
+    assert rows[0] == list(dashboard.CSV_HEADER)
+    assert all(row[:2] == period for row in rows[1:])
+    figures = {(row[2], row[3]): row[5:] for row in rows[1:]}
+    assert figures[("Totals", "consultations")] == ["10", "", ""]
+    assert figures[("Totals", "red_flags")] == ["4", "40.0", "consultations"]
+    assert figures[("Totals", "feedback")] == ["8", "80.0", "consultations"]
+    assert figures[("Totals", "overridden")] == ["4", "50.0", "consultations with feedback"]
+    assert figures[("By next step", "OPTIMIZE_TCS")] == ["4", "40.0", "consultations"]
+    assert figures[("By next step", "WET_WRAP_THERAPY")] == ["0", "0.0", "consultations"]
+    assert figures[("By most urgent referral", "none")] == ["4", "40.0", "consultations"]
+    assert figures[("What clinicians did", "modified")] == [
+        "2",
+        "25.0",
+        "consultations with feedback",
+    ]
+    assert figures[("Why advice was modified or not followed", "not_available")] == [
+        "2",
+        "50.0",
+        "consultations modified or not followed",
+    ]
+    # Every row of every dashboard table, plus the four totals.
+    assert len(rows) == 1 + 4 + 8 + 4 + 3 + 5
+
+
+def test_the_dashboard_links_the_csv_of_the_period_it_shows(reviewer_client):
+    html = reviewer_client.get(URL, {"start": "2026-01-01", "end": "2026-01-31"}).content.decode()
+    assert f'href="{CSV_URL}?start=2026-01-01&amp;end=2026-01-31"' in html
+
+
+def test_the_csv_export_neutralises_spreadsheet_formulas(reviewer_client, clinician):
+    # A code the labels do not know is shown as it is stored: the export must not run it.
+    Consultation.objects.create(
+        created_by=clinician,
+        patient_reference="X",
+        status=Consultation.Status.COMPLETED,
+        next_step_code='=HYPERLINK("https://evil.example","x")',
+        ruleset_version="test",
+        engine_output={},
+        completed_at=timezone.now(),
+    )
+
+    rows = csv_table(reviewer_client.get(CSV_URL))
+
+    cells = [cell for row in rows for cell in row]
+    assert '\'=HYPERLINK("https://evil.example","x")' in cells
+    assert not any(cell and cell[0] in "=+-@" for cell in cells)
+
+
+def test_the_csv_export_is_for_reviewers_only(clinician_client):
+    assert clinician_client.get(CSV_URL).status_code == 403
+
+
+def test_bad_dates_on_the_csv_export_lead_back_to_the_dashboard_and_its_message(reviewer_client):
+    response = reviewer_client.get(
+        CSV_URL, {"start": "2026-05-01", "end": "2026-04-01"}, follow=True
+    )
+
+    assert response.redirect_chain[0][0] == f"{URL}?start=2026-05-01&end=2026-04-01"
+    assert "could not be used" in response.content.decode()
 
 
 def test_the_date_boxes_show_the_default_period(reviewer_client):
