@@ -83,7 +83,8 @@ def _home_rows(rows: list[dict[str, Any]], url_name: str, when: str) -> list[dic
                 "severity": label(row["severity"]),
                 "next_step": label(row["next_step_code"]),
                 "same_day": row["most_urgent_referral"] == "same_day",
-                "iso": dateformat.format(moment, "c"),
+                # Whole seconds: HTML's datetime allows at most three digits of a fraction.
+                "iso": moment.isoformat(timespec="seconds"),
                 "shown": dateformat.format(moment, "j M Y, H:i"),
                 "url": f"{before}{row['pk']}{after}",
             }
