@@ -8,19 +8,31 @@ STAMP := $(VENV)/.requirements-stamp
 
 .PHONY: setup system-deps run test lint format bench
 
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The Nu HTML checker for the browser tests (npm package vnu-jar, pinned in package-lock.json;
+# it runs on Java). Without npm the HTML checks are skipped, and the tests' last line says so.
+$(VNU_JAR): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $(VNU_JAR); \
+	else \
+		echo "make: npm not found: HTML validation in the browser tests will be skipped"; \
+	fi
 
-run: setup
+setup: $(STAMP) $(VNU_JAR)
+
+run: $(STAMP)
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py ensure_demo_user
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-# Debian packages for the browser, PDF and translation tests: installed when this can be done
+# Debian packages for the browser, PDF, HTML-checker and translation tests: installed when
+# this can be done
 # without a password (root, or sudo -n); otherwise those tests skip and pytest's last line
 # names what is missing and the command that installs it.
 system-deps:
@@ -29,7 +41,8 @@ system-deps:
 			|| echo "make: scripts/install-system-deps.sh failed; tests that need those packages will skip"; \
 	fi
 
-test: setup system-deps
+# system-deps first: it may install npm, which setup then uses.
+test: system-deps setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

@@ -159,7 +159,9 @@ class FieldView:
 
     def _common(self) -> dict[str, Any]:
         attrs: dict[str, Any] = {}
-        if self.required:
+        # HTML lets a select be `required` only with an empty placeholder option first; one that
+        # starts on an answer (step 5's "Not tried") can never be empty anyway.
+        if self.required and (self.question.widget != "select" or self.question.placeholder):
             attrs["required"] = True
         if self.errors:
             attrs["aria-invalid"] = "true"

@@ -21,7 +21,7 @@ import functools
 import logging
 import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -162,8 +162,10 @@ def _fonts():
 @functools.cache
 def _parsed_stylesheet(path: str, modified: float):
     weasyprint = _weasyprint()
+    # Its own static URL as base, so its url(../img/…) pictures resolve as in the browser.
+    base_url = urljoin(BASE_URL, settings.STATIC_URL + STYLESHEET)
     return weasyprint.CSS(
-        filename=path, base_url=BASE_URL, url_fetcher=make_fetcher(), font_config=_fonts()[0]
+        filename=path, base_url=base_url, url_fetcher=make_fetcher(), font_config=_fonts()[0]
     )
 
 
@@ -183,5 +185,11 @@ def render_document(html: str):
     return document.render(stylesheets=[font_faces, stylesheet()], font_config=font_config)
 
 
+# Tagged PDF/UA-1: the structure (headings, lists, tables, reading order) and every picture's
+# text alternative reach screen readers. Decorative pictures are CSS backgrounds, which
+# WeasyPrint draws as artifacts (outside the structure).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str) -> bytes:
-    return render_document(html).write_pdf()
+    return render_document(html).write_pdf(pdf_variant=PDF_VARIANT)

@@ -6,6 +6,9 @@
 #                             WeasyPrint's text layout (the PDF downloads and their tests)
 #   poppler-utils             pdftoppm/pdftotext, to look at the PDFs
 #   gettext                   msgfmt, for the translation test and `makemessages`
+#   default-jre-headless, npm the Nu HTML checker (vnu.jar, from npm via `make setup`) runs on Java;
+#                             each only when its command is missing (a JDK or Node.js from
+#                             elsewhere will do)
 # Idempotent: installs only what is missing, and needs no root when all is present
 # (`make test` runs it when it can do so without a password).
 set -euo pipefail
@@ -13,15 +16,21 @@ set -euo pipefail
 packages=(chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
     poppler-utils gettext)
 
+# command:package — the package is needed only when the command is not found.
+commands=(java:default-jre-headless npm:npm)
+
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi
 done
+for entry in "${commands[@]}"; do
+    command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
+done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-    echo "install-system-deps: all ${#packages[@]} packages present"
+    echo "install-system-deps: all $((${#packages[@]} + ${#commands[@]})) packages present"
     exit 0
 fi
 

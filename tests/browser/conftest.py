@@ -20,6 +20,7 @@ import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser import html_validator
 from tests.system_packages import skip_reason
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -50,10 +51,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     CI sets BROWSER_TESTS_REQUIRED=1: there a missing browser is an error, not a silent skip.
     """
+    mine = [item for item in items if BROWSER_DIR in Path(str(item.path)).parents]
+    if mine and html_validator.required() and (problem := html_validator.missing()):
+        raise pytest.UsageError(f"BROWSER_TESTS_REQUIRED is set but the HTML checker: {problem}")
     if chromium_available():
         return
-    mine = [item for item in items if BROWSER_DIR in Path(str(item.path)).parents]
-    if mine and os.environ.get("BROWSER_TESTS_REQUIRED", "") not in ("", "0"):
+    if mine and html_validator.required():
         raise pytest.UsageError(f"BROWSER_TESTS_REQUIRED is set but {SKIP_MESSAGE}")
     skip = pytest.mark.skip(reason=SKIP_MESSAGE)
     for item in mine:
@@ -92,7 +95,39 @@ class SerialWSGIServer(ThreadedWSGIServer):
             with lock:
                 return application(environ, start_response)
 
-        super().set_app(serial)
+        super().set_app(SERVED.wrap(serial))
+
+
+# Every full HTML page the live server answers, for the HTML checker (html_validator.py).
+SERVED = html_validator.ServedPages()
+
+
+@pytest.fixture(scope="session")
+def html_checker():
+    """The Nu HTML Checker, once per session; None where it cannot run (and is not required)."""
+    if html_validator.missing():
+        yield None
+        return
+    checker = html_validator.Checker()
+    yield checker
+    checker.stop()
+
+
+@pytest.fixture(autouse=True)
+def served_pages_are_valid_html(request, html_checker):
+    """After each browser test, every page it was served must be valid HTML (zero errors)."""
+    SERVED.take()  # pages of an earlier test that failed before its own check
+    yield
+    pages = SERVED.take()
+    if html_checker is None:
+        return
+    problems = [
+        f"{path} ({status}):\n  " + "\n  ".join(errors)
+        for path, status, body in pages
+        if (errors := html_checker.errors(body))
+    ]
+    if problems:
+        pytest.fail("Invalid HTML served:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture(scope="session")
