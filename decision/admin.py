@@ -287,10 +287,12 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         "has_red_flags",
         "feedback_outcome",
         "prescribed",
+        "fast_path",
         "ruleset_version",
     )
     list_filter = (
         "status",
+        "fast_path",
         NextStepFilter,
         "most_urgent_referral",
         "has_red_flags",
@@ -329,6 +331,7 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
             {
                 "fields": (
                     "recommendation",
+                    "fast_path",
                     "next_step_code",
                     "most_urgent_referral",
                     "ruleset_version",

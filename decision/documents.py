@@ -441,13 +441,15 @@ def handout_context(
     age_months = engine_input["age_months"]
     sites = list(engine_input["sites"])
     by_id = {product["id"]: product for product in output["next_step"]["products"]}
-    blocks = instructions["products"]
+    # Stage A alone (the emergency fast path) has only the urgent part: no products, emollients
+    # or maintenance, and its step's template shows none of them.
+    blocks = instructions.get("products") or []
     shared, products = _share_facts(_prescribed_products(blocks, by_id, prescribed, sites))
     steroid_added = _adds_steroid(blocks, prescribed)
     days = instructions["review_after_days"]
     review_on = review_date(completed_on, days)
-    maintenance = instructions["maintenance"]
-    parts = maintenance.get("parts") or []
+    maintenance = instructions.get("maintenance")
+    parts = (maintenance or {}).get("parts") or []
 
     def where() -> Any:
         return words.WHERE.for_audience(audience) % {"sites": _site_words(sites, age_months)}
@@ -467,7 +469,7 @@ def handout_context(
     def review() -> Any:
         return words.REVIEW_TODAY if days == 0 else words.REVIEW_IN_DAYS % {"days": days}
 
-    emollients = instructions["emollients"]
+    emollients = instructions.get("emollients")
     return {
         "audience": audience,
         "title": words.TITLE.for_audience(audience),
@@ -493,14 +495,16 @@ def handout_context(
         "how_much": _how_much(instructions),
         "wet_wraps": _listed(instructions.get("wet_wraps"), "steps", "safety"),
         "infection": _listed(instructions.get("infection"), "title", "items"),
-        "emollients": {
+        "emollients": emollients
+        and {
             "title": said(emollients["title"]),
             "amount_label": words.EMOLLIENTS_AMOUNT_LABEL,
             "amount": said(emollients["amount_per_week"]),
             "how": [said(item) for item in emollients["how"]],
             "fire_warning": said(emollients["fire_warning"]),
         },
-        "maintenance": {
+        "maintenance": maintenance
+        and {
             "title": said(maintenance["title"]),
             "text": said(maintenance["text"], maintenance_text if parts else None),
         },
@@ -622,6 +626,9 @@ def patient_sentences(engine_input: dict[str, Any], extras: dict[str, Any]) -> s
     sites = [labels.SITES.get(site, site).split(" (")[0].lower() for site in engine_input["sites"]]
     who = [f"{format_age(engine_input['age_months'])} old"]
     who += [words for flag, words in LETTER_FLAGS.items() if engine_input.get(flag)]
+    if "severity" not in engine_input:
+        # Stage A alone (the emergency fast path): the eczema itself was not assessed.
+        return f"{', '.join(who)}. Severity and extent not assessed (referred on the red flags)."
     eczema = (
         f"{engine_input['severity'].capitalize()} atopic eczema affecting the {join_list(sites)}"
     )
@@ -662,8 +669,10 @@ def referral_letter(
     what was prescribed today once the clinician has recorded it."""
     name = labels.REFERRALS.get(referral["code"], referral["code"])
     urgency = labels.URGENCIES.get(referral["urgency"], referral["urgency"]).lower()
-    adequacy = output["adequacy"]
-    if adequacy.get("adequate"):
+    adequacy = output.get("adequacy")  # none from stage A alone (the emergency fast path)
+    if adequacy is None:
+        trial = None
+    elif adequacy.get("adequate"):
         trial = (
             "The topical corticosteroid trial was adequate "
             "(potency, frequency, duration and adherence)."
@@ -684,11 +693,12 @@ def referral_letter(
     if referral["code"] not in REASON_IS_THE_QUESTION:
         question = step["title"] if urgent else f"{step['title']}. {step['summary']}"
         paragraphs.append(f"Question for the specialist: {_sentence(question)}")
-    paragraphs += [
-        f"Patient: {patient_sentences(engine_input, extras)}",
-        "Treatments already tried: " + "; ".join(treatments_tried(engine_input, extras)) + ".",
-        trial,
-    ]
+    paragraphs.append(f"Patient: {patient_sentences(engine_input, extras)}")
+    if trial is not None:
+        paragraphs += [
+            "Treatments already tried: " + "; ".join(treatments_tried(engine_input, extras)) + ".",
+            trial,
+        ]
     if prescribed is not None:
         paragraphs.append(f"Prescribed today: {prescribed.sentence}.")
     return paragraphs
@@ -709,13 +719,16 @@ def summary_context(
         {**cite.cite(a), "level_label": labels.ALERT_LEVELS.get(a["level"], a["level"])}
         for a in sorted(output["alerts"], key=lambda a: ALERT_LEVEL_ORDER.get(a["level"], 9))
     ]
+    # Stage A alone (the emergency fast path) has no after, alternatives, also do, avoid,
+    # adequacy or follow-up: its summary shows none of them.
+    stage_a_only = bool(output.get("stage_a_only"))
     next_step = _step(output["next_step"], cite)
-    after = _step(output["after"], cite)
-    alternatives = [_step(step, cite) for step in output["alternatives"]]
-    also_do = [cite.cite(action) for action in output["also_do"]]
+    after = _step(output.get("after"), cite)
+    alternatives = [_step(step, cite) for step in output.get("alternatives", [])]
+    also_do = [cite.cite(action) for action in output.get("also_do", [])]
     avoid = [
         {**cite.cite(item), "label": labels.AVOID.get(item["code"], item["code"])}
-        for item in output["avoid"]
+        for item in output.get("avoid", [])
     ]
     referrals = [
         {
@@ -726,15 +739,20 @@ def summary_context(
         }
         for referral in output["referrals"]
     ]
-    adequacy = output["adequacy"]
+    adequacy = output.get("adequacy") or {}
     adequacy = {
         **adequacy,
         "cautions": [cite.cite(c) for c in adequacy.get("cautions", [])],
         "refs": cite(adequacy.get("sources")),
     }
-    refer_if = [cite.cite(trigger) for trigger in output["follow_up"]["refer_if"]]
-    days = output["follow_up"]["review_after_days"]
+    follow_up = output.get("follow_up") or {
+        "refer_if": [],
+        "review_after_days": output["instructions"]["review_after_days"],
+    }
+    refer_if = [cite.cite(trigger) for trigger in follow_up["refer_if"]]
+    days = follow_up["review_after_days"]
     return {
+        "stage_a_only": stage_a_only,
         "urgent_alerts": [a for a in alerts if a["level"] == "critical"],
         "alerts": alerts,
         "next_step": next_step,

@@ -115,6 +115,12 @@ class Consultation(models.Model):
     engine_input = models.JSONField(null=True, blank=True)
     engine_output = models.JSONField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # "Refer now" on the safety step: completed with stage A alone (a same-day red flag).
+    fast_path = models.BooleanField(
+        "completed by the emergency fast path",
+        default=False,
+        help_text="Completed by Refer now: the result is stage A's alone (urgent referrals).",
+    )
 
     objects = ConsultationQuerySet.as_manager()
     # Who changed what and when (the user comes from HistoryRequestMiddleware).
@@ -204,8 +210,11 @@ class Consultation(models.Model):
         """The engine's input: the answers without the questionnaire's helper extras."""
         return {key: value for key, value in self.answers.items() if key != EXTRAS_KEY}
 
-    def complete(self, engine_input: dict[str, Any], engine_output: dict[str, Any]) -> None:
+    def complete(
+        self, engine_input: dict[str, Any], engine_output: dict[str, Any], fast_path: bool = False
+    ) -> None:
         """Store the result snapshot; the consultation is read-only from now on."""
+        self.fast_path = fast_path
         self.engine_input = engine_input
         self.engine_output = engine_output
         self.ruleset_version = engine_output.get("ruleset_version", "")

@@ -23,13 +23,14 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import forms, labels, panels, roles, steps
+from decision import fast_path, forms, labels, panels, roles, steps
 from decision.engine import AssessmentError, evaluate, parse_assessment
 from decision.models import Consultation
 from decision.questionnaire import format_age
 
 HOME_PAGE_SIZE = 20
 PANELS_TEMPLATE = "decision/panels.html"
+FAST_PATH_TEMPLATE = "decision/fast_path.html"
 
 
 def _get_consultation_for_user(request: HttpRequest, pk: UUID) -> Consultation:
@@ -154,6 +155,8 @@ def consultation_step(
         if form.is_valid():
             consultation = _save_step(request, consultation, form)
             answers = consultation.answers
+            if action == fast_path.ACTION and "red_flags" in step.panels:
+                return _refer_now(request, consultation, step)
             if action == "back":
                 previous = steps.previous_before(step, answers)
                 return redirect(steps.step_url(consultation, previous) if previous else "home")
@@ -166,8 +169,25 @@ def consultation_step(
         form = form_class(initial=form_class.initial_from(consultation), **form_kwargs)
         values = form.valid_values()
         context = {}
-    context.update(_panel_context(step, values, answers))
+    context.update(_panel_context(request, step, values, answers))
     return _render_step(request, consultation, step, form, form_action, context)
+
+
+def _refer_now(request: HttpRequest, consultation: Consultation, step: steps.Step) -> HttpResponse:
+    """Refer now (the emergency fast path): the saved red flags need same-day action, so the
+    consultation is completed with stage A alone and the result shows what to do today."""
+    answers = consultation.answers
+    eyelids = fast_path.posted_eyelids(request.POST)
+    evaluated = fast_path.evaluate(answers, answers.get("red_flags") or {}, eyelids)
+    if evaluated is None or not fast_path.needs_same_day(evaluated[1]):
+        messages.info(request, "No red flag needs same-day action: answer the next questions.")
+        return redirect(steps.step_url(consultation, steps.next_after(step, answers)))
+    stage_a_input, result = evaluated
+    with transaction.atomic():
+        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if not locked.is_completed:  # a double click completes once
+            locked.complete(stage_a_input.to_dict(), result.to_dict(), fast_path=True)
+    return redirect("consultation_result", pk=consultation.pk)
 
 
 def _save_step(request: HttpRequest, consultation: Consultation | None, form: Any) -> Consultation:
@@ -180,10 +200,16 @@ def _save_step(request: HttpRequest, consultation: Consultation | None, form: An
     return consultation
 
 
-def _panel_context(step: steps.Step, values: dict[str, Any], answers: dict[str, Any]) -> dict:
+def _panel_context(
+    request: HttpRequest, step: steps.Step, values: dict[str, Any], answers: dict[str, Any]
+) -> dict:
     context: dict[str, Any] = {}
     for name in step.panels:
         context.update(panels.BUILDERS[name](values, answers))
+    if "red_flags" in step.panels:
+        # Refer now, beside Save and continue, while a ticked red flag needs same-day action.
+        eyelids = fast_path.posted_eyelids(request.POST)
+        context["fast_path"] = fast_path.offer(answers, values, eyelids)
     return context
 
 
@@ -228,12 +254,16 @@ def _preview(
     initial = form.raw_values()
     shown = type(form)(initial=initial, answers=answers, live_url=form.live_url)
     context = {"form": shown, "live_url": form.live_url}
-    context.update(_panel_context(step, values, answers))
+    context.update(_panel_context(request, step, values, answers))
     if not request.htmx:
         # Without JavaScript: the whole page again, typed values kept, no error messages.
         return _render_step(request, consultation, step, shown, form_action, context)
     if preview in step.panels:
-        return render(request, f"{PANELS_TEMPLATE}#{preview}_body", context)
+        html = render_to_string(f"{PANELS_TEMPLATE}#{preview}_body", context, request)
+        if "fast_path" in context:
+            # The Refer now block follows the red flags (out of band, beside the buttons).
+            html += render_to_string(FAST_PATH_TEMPLATE, {**context, "oob": True}, request)
+        return HttpResponse(html)
     if preview in ("potency", "course"):
         # The region asked for, plus its linked region swapped out of band.
         main, linked = (
@@ -309,7 +339,9 @@ def consultation_result(request: HttpRequest, pk: UUID) -> HttpResponse:
             "alerts": panels.by_urgency(output.get("alerts", [])),
             # Worked out only when the cached fragment that shows them has to be rendered.
             "sections": functools.cache(
-                lambda: steps.answer_sections(consultation, change_links=False)
+                lambda: fast_path.shown_sections(
+                    consultation, steps.answer_sections(consultation, change_links=False)
+                )
             ),
         },
     )

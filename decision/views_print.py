@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from decision import documents, pdf, record_note, steps
+from decision import documents, fast_path, pdf, record_note, steps
 from decision.feedback import feedback_for
 from decision.models import Consultation
 from decision.prescription import prescribed_for, prescription_for
@@ -79,7 +79,9 @@ def _summary_context(consultation: Consultation) -> dict[str, Any]:
         "record_note": record_note.record_note(
             consultation.engine_output, completed_on, prescribed
         ),
-        "sections": steps.answer_sections(consultation, change_links=False),
+        "sections": fast_path.shown_sections(
+            consultation, steps.answer_sections(consultation, change_links=False)
+        ),
     }
 
 
