@@ -226,11 +226,14 @@ class Consultation(models.Model):
         self.save()
 
     def copy_as_draft(self, user) -> Consultation:
-        """A new draft with the same answers, for a follow-up or a corrected consultation."""
+        """A new draft with the same answers, for a follow-up or a corrected consultation.
+
+        Except the red flags: they are today's, so the safety screen is answered again.
+        """
         copy = Consultation(
             created_by=user,
             patient_reference=self.patient_reference,
-            answers=self.answers,
+            answers={key: value for key, value in self.answers.items() if key != "red_flags"},
             copied_from=self,
         )
         copy.sync_columns()

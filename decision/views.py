@@ -353,6 +353,7 @@ def consultation_copy(request: HttpRequest, pk: UUID) -> HttpResponse:
     copy = consultation.copy_as_draft(request.user)
     messages.success(
         request,
-        "A new draft with the same answers. Change what differs today, then complete it.",
+        "A new draft with the same answers, except the red flags: answer the safety screen for "
+        "today, change what else differs, then complete it.",
     )
-    return redirect(steps.step_url(copy, steps.CHECK))
+    return redirect(steps.step_url(copy, steps.get_step("safety")))

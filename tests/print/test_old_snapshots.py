@@ -162,6 +162,8 @@ def test_a_copy_of_an_old_consultation_completes_under_the_current_rule_set(
     old = stored_consultation(clinician, snapshot)
     clinician_client.post(reverse("consultation_copy", args=[old.pk]))
     draft = Consultation.objects.exclude(pk=old.pk).get()
+    # A copy asks today's red flags again (none today).
+    clinician_client.post(reverse("consultation_step", args=[draft.pk, "safety"]), {})
 
     response = clinician_client.post(reverse("consultation_step", args=[draft.pk, "check"]))
 

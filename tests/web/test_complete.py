@@ -9,7 +9,7 @@ from decision import views
 from decision.engine import AssessmentError, FieldError, evaluate, parse_assessment
 from decision.models import Consultation
 from tests.helpers import make_input
-from tests.web.journey import complete, patient_post, step_url
+from tests.web.journey import complete, enter, patient_post, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -125,16 +125,33 @@ def test_a_new_consultation_from_a_completed_one_copies_the_answers(
     response = clinician_client.post(reverse("consultation_copy", args=[answered.pk]))
 
     copy = Consultation.objects.exclude(pk=answered.pk).get()
-    assert response["Location"] == step_url(copy, "check")
+    # Today's red flags are asked again: the copy opens on the safety screen, unanswered.
+    assert response["Location"] == step_url(copy, "safety")
     assert copy.status == Consultation.Status.DRAFT
     assert copy.created_by == clinician
     assert copy.copied_from == answered
-    assert copy.answers == answered.answers
+    assert "red_flags" in answered.answers
+    assert copy.answers == {k: v for k, v in answered.answers.items() if k != "red_flags"}
     assert copy.patient_reference == answered.patient_reference
     assert copy.age_months == answered.age_months
     assert copy.engine_output is None and copy.completed_at is None
     answered.refresh_from_db()
     assert answered.status == Consultation.Status.COMPLETED
+
+
+def test_a_copy_does_not_carry_over_the_red_flags(clinician_client):
+    flagged = enter(clinician_client, make_input(red_flags={"herpeticum_signs": True}), "RF-COPY")
+    complete(clinician_client, flagged)
+
+    clinician_client.post(reverse("consultation_copy", args=[flagged.pk]))
+
+    copy = Consultation.objects.exclude(pk=flagged.pk).get()
+    assert "red_flags" not in copy.answers
+    assert not copy.has_red_flags and not copy.herpeticum_signs
+    html = clinician_client.get(step_url(copy, "check")).content.decode()
+    assert "Some steps are not answered yet" in html
+    page = clinician_client.get(step_url(copy, "safety")).content.decode()
+    assert "checked" not in page.split('id="step-form"')[1].split("</form>")[0]
 
 
 def test_copying_needs_a_post(answered, clinician_client):
