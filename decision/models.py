@@ -115,6 +115,9 @@ class Consultation(models.Model):
     engine_input = models.JSONField(null=True, blank=True)
     engine_output = models.JSONField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the "New consultation" page that made this draft: posting that page
+    # again (Back, a resubmission) saves onto this draft instead of making a second one.
+    creation_token = models.UUIDField(null=True, blank=True, editable=False)
     # "Refer now" on the safety step: completed with stage A alone (a same-day red flag).
     fast_path = models.BooleanField(
         "completed by the emergency fast path",
@@ -128,6 +131,11 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "creation_token"], name="consultation_creation_token_unique"
+            )
+        ]
         indexes = [
             # The home page: one clinician's drafts, then completed, newest first.
             models.Index(

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +23,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import fast_path, forms, labels, panels, roles, steps
+from decision import fast_path, forms, labels, panels, roles, steps, unsaved
 from decision.engine import AssessmentError, evaluate, parse_assessment
 from decision.models import Consultation
 from decision.questionnaire import format_age
@@ -134,6 +134,17 @@ def consultation_step(
     if consultation is not None and consultation.is_completed:
         messages.info(request, "This consultation is completed and cannot be changed.")
         return redirect("consultation_result", pk=consultation.pk)
+    token = _draft_token(request) if consultation is None else None
+    if consultation is None and token is None and request.method == "POST":
+        token = uuid4()  # a post without one: its errors still need a page to come back to
+    if consultation is None and request.method == "GET":
+        # "New consultation" gets a one-time token in its URL: Back to this page after its
+        # first save finds the draft it made (and shows its saved answers).
+        if token is None:
+            return redirect(f"{reverse('consultation_new')}?{urlencode({'draft': uuid4()})}")
+        made = Consultation.objects.for_user(request.user).filter(creation_token=token).first()
+        if made is not None:
+            return redirect(steps.step_url(made, step))
     answers = consultation.answers if consultation else {}
     if not step.has_questions:
         return _check_answers(request, consultation, step)
@@ -142,7 +153,10 @@ def consultation_step(
     return_to_check = request.GET.get("return") == "check" and consultation is not None
     url = steps.step_url(consultation, step)
     form_action = f"{url}?return=check" if return_to_check else url
+    if token is not None:
+        form_action = f"{url}?{urlencode({'draft': token})}"
     form_kwargs = {"answers": answers, "live_url": url}
+    owner = str(consultation.pk) if consultation else f"new-{token}"
 
     if request.method == "POST":
         preview = request.POST.get("_preview", "")
@@ -151,26 +165,42 @@ def consultation_step(
             form = form_class(data, **form_kwargs)
             return _preview(request, step, form, preview, form_action, consultation)
         form = form_class(request.POST, **form_kwargs)
-        action = request.POST.get("_action", "continue")
-        if form.is_valid():
-            consultation = _save_step(request, consultation, form)
-            answers = consultation.answers
-            if action == fast_path.ACTION and "red_flags" in step.panels:
-                return _refer_now(request, consultation, step)
-            if action == "back":
-                previous = steps.previous_before(step, answers)
-                return redirect(steps.step_url(consultation, previous) if previous else "home")
-            if return_to_check:
-                return redirect(steps.step_url(consultation, steps.CHECK))
-            return redirect(steps.step_url(consultation, steps.next_after(step, answers)))
-        values = form.valid_values()
-        context = {"back_not_saved": action == "back"}
+        action = unsaved.action(request.POST)
+        if not form.is_valid():
+            # Post/Redirect/Get for errors too: the step's GET shows them with what was typed,
+            # so Back never meets a "Confirm form resubmission" page.
+            unsaved.keep(request, owner, step.slug)
+            return redirect(form_action)
+        unsaved.forget(request, owner, step.slug)
+        consultation = _save_step(request, consultation, form, token)
+        answers = consultation.answers
+        if action == fast_path.ACTION and "red_flags" in step.panels:
+            return _refer_now(request, consultation, step)
+        if action == "back":
+            previous = steps.previous_before(step, answers)
+            return redirect(steps.step_url(consultation, previous) if previous else "home")
+        if return_to_check:
+            return redirect(steps.step_url(consultation, steps.CHECK))
+        return redirect(steps.step_url(consultation, steps.next_after(step, answers)))
+
+    kept = unsaved.get(request, owner, step.slug)
+    if kept is not None:
+        # What was typed and not saved (it failed validation), with its messages.
+        form = form_class(kept, **form_kwargs)
+        context = {"back_not_saved": unsaved.action(kept) == "back"}
     else:
         form = form_class(initial=form_class.initial_from(consultation), **form_kwargs)
-        values = form.valid_values()
         context = {}
-    context.update(_panel_context(request, step, values, answers))
+    values = form.valid_values()
+    context.update(_panel_context(kept or {}, step, values, answers))
     return _render_step(request, consultation, step, form, form_action, context)
+
+
+def _draft_token(request: HttpRequest) -> UUID | None:
+    try:
+        return UUID(request.GET.get("draft", ""))
+    except ValueError:
+        return None
 
 
 def _refer_now(request: HttpRequest, consultation: Consultation, step: steps.Step) -> HttpResponse:
@@ -190,25 +220,45 @@ def _refer_now(request: HttpRequest, consultation: Consultation, step: steps.Ste
     return redirect("consultation_result", pk=consultation.pk)
 
 
-def _save_step(request: HttpRequest, consultation: Consultation | None, form: Any) -> Consultation:
+def _save_step(
+    request: HttpRequest, consultation: Consultation | None, form: Any, token: UUID | None = None
+) -> Consultation:
     # Only a valid step is ever written, in one transaction: no half-saved state.
     with transaction.atomic():
         if consultation is None:
-            consultation = Consultation(created_by=request.user)
+            consultation = _draft_for(request, token)
         form.apply_to(consultation)
         consultation.save()
     return consultation
 
 
+def _draft_for(request: HttpRequest, token: UUID | None) -> Consultation:
+    """The draft the "New consultation" page with this token made, or a new one: the first save
+    is idempotent, so a page posted twice (Back, a resubmission) never makes two drafts."""
+    mine = Consultation.objects.for_user(request.user)
+    if token is not None:
+        made = mine.select_for_update().filter(creation_token=token).first()
+        if made is not None:
+            return made
+        try:
+            # Claim the token now: two posts at once cannot both insert it (unique per user).
+            with transaction.atomic():
+                return Consultation.objects.create(created_by=request.user, creation_token=token)
+        except IntegrityError:
+            return mine.select_for_update().get(creation_token=token)
+    return Consultation(created_by=request.user)
+
+
 def _panel_context(
-    request: HttpRequest, step: steps.Step, values: dict[str, Any], answers: dict[str, Any]
+    data: Any, step: steps.Step, values: dict[str, Any], answers: dict[str, Any]
 ) -> dict:
+    """The live panels' context; `data` is what was posted (or kept unsaved), if anything."""
     context: dict[str, Any] = {}
     for name in step.panels:
         context.update(panels.BUILDERS[name](values, answers))
     if "red_flags" in step.panels:
         # Refer now, beside Save and continue, while a ticked red flag needs same-day action.
-        eyelids = fast_path.posted_eyelids(request.POST)
+        eyelids = fast_path.posted_eyelids(data)
         context["fast_path"] = fast_path.offer(answers, values, eyelids)
     return context
 
@@ -254,7 +304,7 @@ def _preview(
     initial = form.raw_values()
     shown = type(form)(initial=initial, answers=answers, live_url=form.live_url)
     context = {"form": shown, "live_url": form.live_url}
-    context.update(_panel_context(request, step, values, answers))
+    context.update(_panel_context(request.POST, step, values, answers))
     if not request.htmx:
         # Without JavaScript: the whole page again, typed values kept, no error messages.
         return _render_step(request, consultation, step, shown, form_action, context)
@@ -283,12 +333,16 @@ def _check_answers(
     if consultation is None:
         return redirect("consultation_new")
     answers = consultation.answers
+    check_url = steps.step_url(consultation, step)
     context: dict[str, Any] = {"engine_errors": [], "missing": steps.unanswered(answers)}
-    if request.method == "POST" and not context["missing"]:
-        outcome = _complete(consultation)
-        if isinstance(outcome, HttpResponse):
-            return outcome
-        context["engine_errors"] = outcome
+    if request.method == "POST":
+        # Post/Redirect/Get whatever happens: the check page in the history is always a GET.
+        if context["missing"]:
+            return redirect(check_url)
+        return _complete(consultation) or redirect(f"{check_url}?refused=1")
+    if request.GET.get("refused") and not context["missing"]:
+        # The engine refused these answers at Complete: say why (worked out again, unchanged).
+        context["engine_errors"] = _engine_errors(consultation)
     context.update(
         {
             "consultation": consultation,
@@ -302,11 +356,9 @@ def _check_answers(
     return render(request, "decision/check.html", context)
 
 
-def _complete(consultation: Consultation) -> HttpResponse | list[dict[str, Any]]:
-    """Run the engine and store the snapshot; the engine's own errors if it still refuses."""
-    engine_input = consultation.engine_input_from_answers()
+def _engine_errors(consultation: Consultation) -> list[dict[str, Any]]:
     try:
-        assessment = parse_assessment(engine_input)
+        parse_assessment(consultation.engine_input_from_answers())
     except AssessmentError as error:
         return [
             {
@@ -316,6 +368,15 @@ def _complete(consultation: Consultation) -> HttpResponse | list[dict[str, Any]]
             }
             for problem in error.errors
         ]
+    return []
+
+
+def _complete(consultation: Consultation) -> HttpResponse | None:
+    """Run the engine and store the snapshot; None if the engine refuses the answers."""
+    try:
+        assessment = parse_assessment(consultation.engine_input_from_answers())
+    except AssessmentError:
+        return None
     recommendation = evaluate(assessment)
     with transaction.atomic():
         locked = Consultation.objects.select_for_update().get(pk=consultation.pk)

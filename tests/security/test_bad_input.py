@@ -94,7 +94,7 @@ def test_an_unknown_address_is_a_plain_404(client_a, caplog):
 def test_an_oversized_post_is_a_400_and_saves_nothing(clinician_a, enforce_csrf, caplog):
     client = Client(enforce_csrf_checks=enforce_csrf)
     client.force_login(clinician_a)
-    client.get(reverse("consultation_new"))
+    client.get(reverse("consultation_new"), follow=True)
     data = {
         **patient_post(make_input()),
         "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
@@ -198,7 +198,7 @@ def test_the_sign_in_form_needs_its_csrf_token(clinician_a):
 
 
 def test_a_post_with_the_csrf_token_is_accepted(csrf_client):
-    csrf_client.get(reverse("consultation_new"))
+    csrf_client.get(reverse("consultation_new"), follow=True)
     token = csrf_client.cookies["csrftoken"].value
 
     response = csrf_client.post(

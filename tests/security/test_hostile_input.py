@@ -287,7 +287,7 @@ def test_a_session_key_that_django_never_makes_is_no_session_and_no_query(key):
 def test_a_nul_in_a_posted_reference_is_a_message_next_to_the_field(client_a):
     data = {**patient_post(make_input()), "patient_reference": "AB\x00C"}
 
-    response = client_a.post(reverse("consultation_new"), data)
+    response = client_a.post(reverse("consultation_new"), data, follow=True)
 
     assert response.status_code == 200
     assert "Null characters are not allowed" in response.content.decode()

@@ -117,7 +117,7 @@ def test_an_agent_of_another_potency_is_still_refused(answered, clinician_client
         "tcs_agent": "mometasone-0.1-ointment",
     }
 
-    response = clinician_client.post(step_url(answered, "treatment"), post)
+    response = clinician_client.post(step_url(answered, "treatment"), post, follow=True)
 
     assert response.status_code == 200
     assert "high potency: choose that potency, or clear the agent" in response.content.decode()

@@ -47,9 +47,11 @@ def test_completing_an_unfinished_consultation_lists_the_missing_steps(clinician
     clinician_client.post(reverse("consultation_new"), patient_post(make_input()))
     consultation = Consultation.objects.get()
 
-    response = complete(clinician_client, consultation)
+    response = clinician_client.post(step_url(consultation, "check"), follow=True)
 
     html = response.content.decode()
+    # Post/Redirect/Get: the page that says so is a GET (Back never asks to resubmit).
+    assert response.redirect_chain == [(step_url(consultation, "check"), 302)]
     assert response.status_code == 200
     assert "Some steps are not answered yet" in html
     assert f'href="{step_url(consultation, "eczema")}?return=check"' in html
@@ -65,9 +67,10 @@ def test_an_engine_refusal_is_shown_with_links_to_the_steps_never_a_500(
 
     monkeypatch.setattr(views, "parse_assessment", refuse)
 
-    response = complete(clinician_client, answered)
+    response = clinician_client.post(step_url(answered, "check"), follow=True)
 
     html = response.content.decode()
+    assert response.redirect_chain == [(f"{step_url(answered, 'check')}?refused=1", 302)]
     assert response.status_code == 200
     assert "current_tcs.weeks: must be at most 520" in html
     assert f'href="{step_url(answered, "treatment")}?return=check"' in html
@@ -80,7 +83,7 @@ def test_stored_answers_the_engine_refuses_are_reported_not_crashed_on(answered,
     answered.answers = {**answered.answers, "severity": "catastrophic"}
     answered.save()
 
-    response = complete(clinician_client, answered)
+    response = clinician_client.post(step_url(answered, "check"), follow=True)
 
     assert response.status_code == 200
     assert "severity" in response.content.decode()

@@ -37,7 +37,7 @@ def _new(client, **changes) -> Consultation:
 
 
 def test_the_first_step_is_shown_for_a_new_consultation_without_creating_one(clinician_client):
-    response = clinician_client.get(reverse("consultation_new"))
+    response = clinician_client.get(reverse("consultation_new"), follow=True)
 
     assert response.status_code == 200
     assert b'name="patient_reference"' in response.content
@@ -65,7 +65,7 @@ def test_a_valid_first_step_creates_a_draft_and_goes_to_the_safety_screen(
 def test_an_invalid_first_step_saves_nothing_and_keeps_what_was_typed(clinician_client):
     post = {**patient_post(make_input()), "patient_reference": "BED-7", "age_years": "abc"}
 
-    response = clinician_client.post(reverse("consultation_new"), post)
+    response = clinician_client.post(reverse("consultation_new"), post, follow=True)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -93,7 +93,7 @@ def test_a_reference_that_could_identify_the_patient_is_refused(
 ):
     post = {**patient_post(make_input()), "patient_reference": reference}
 
-    response = clinician_client.post(reverse("consultation_new"), post)
+    response = clinician_client.post(reverse("consultation_new"), post, follow=True)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -120,7 +120,7 @@ def test_the_liver_question_is_not_asked_under_two_years(clinician_client):
 
 
 def test_every_question_shows_while_the_age_is_unknown(clinician_client):
-    html = clinician_client.get(reverse("consultation_new")).content.decode()
+    html = clinician_client.get(reverse("consultation_new"), follow=True).content.decode()
 
     assert 'name="pregnant_or_breastfeeding"' in html
     assert 'name="liver_impairment"' in html
@@ -130,7 +130,7 @@ def test_a_question_that_now_applies_is_asked_before_saving(clinician_client):
     consultation = _new(clinician_client, age_months=48)
     post = {**patient_post(make_input(age_months=360)), "asked": ["liver_impairment"]}
 
-    response = clinician_client.post(step_url(consultation, "patient"), post)
+    response = clinician_client.post(step_url(consultation, "patient"), post, follow=True)
 
     assert response.status_code == 200
     assert "This question applies at this age" in response.content.decode()
@@ -155,7 +155,7 @@ def test_a_ticked_question_that_does_not_apply_at_this_age_is_an_error(clinician
         "pregnant_or_breastfeeding": "on",
     }
 
-    response = clinician_client.post(reverse("consultation_new"), post)
+    response = clinician_client.post(reverse("consultation_new"), post, follow=True)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -242,7 +242,7 @@ def test_back_with_errors_saves_nothing_and_offers_to_leave_without_saving(
 ):
     post = {**eczema_post(make_input()), "bsa_percent": "150", "_action": "back"}
 
-    response = clinician_client.post(step_url(answered, "eczema"), post)
+    response = clinician_client.post(step_url(answered, "eczema"), post, follow=True)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -314,7 +314,7 @@ def test_bad_input_is_shown_next_to_the_field_and_in_the_summary_and_not_saved(
     before = dict(answered.answers)
     post = {**POSTS[slug](make_input()), **change}
 
-    response = clinician_client.post(step_url(answered, slug), post)
+    response = clinician_client.post(step_url(answered, slug), post, follow=True)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -339,7 +339,7 @@ def test_choosing_an_agent_fills_in_its_potency_without_javascript(answered, cli
 def test_an_agent_with_a_different_potency_is_an_error(answered, clinician_client):
     post = {**treatment_post(make_input()), "potency": "low", "tcs_agent": "clobetasol-0.05"}
 
-    response = clinician_client.post(step_url(answered, "treatment"), post)
+    response = clinician_client.post(step_url(answered, "treatment"), post, follow=True)
 
     assert response.status_code == 200
     assert "very high potency: choose that potency, or clear the agent" in response.content.decode()
