@@ -21,7 +21,15 @@ What it does, and undoes:
    Django's test client through the full middleware stack, `time.process_time()` over repeated
    requests, for step 3 GET against a signed-in page with nothing on it (a clinician's empty home
    page). `--in-process-only` measures just this (a smaller database, in about half a minute).
-7. Prints Markdown tables (and with --update-readme writes them under "## Load benchmark").
+7. A handout PDF's first render: 40 consultations whose PDF nobody asked for yet, one request
+   at a time (the cached row above fetches one PDF again and again).
+8. Use as it happens in a clinic: N clinicians, each working through consultations (home page,
+   the six step pages, a live-panel refresh and a save per step, check page, then the result,
+   the handout and its PDF of a consultation seen for the first time) with a pause between
+   pages (uniform 2–18 s: about one request every 10 s). N grows until p95 passes 100 ms, then
+   is narrowed down: the table says how many clinicians the machine serves at p95 < 100 ms.
+   `--clinicians-only` runs just 7 and 8.
+9. Prints Markdown tables (and with --update-readme writes them under "## Load benchmark").
 gunicorn is always stopped and the temporary directory removed; traffic goes only to 127.0.0.1.
 
 Targets (issue 7, 2-core machine, 20 concurrent users): every HTML page p95 < 50 ms and at least
@@ -36,8 +44,10 @@ import datetime as dt
 import http.client
 import importlib.util
 import json
+import math
 import os
 import platform
+import random
 import re
 import secrets
 import shutil
@@ -71,6 +81,11 @@ IN_PROCESS_ROUNDS = 5
 IN_PROCESS_REQUESTS = 100
 HTML_MIN_RATIO = 0.25
 PDF_P95_MS = 500.0
+# Realistic use: the latency clinicians should get, and how they use the site.
+CLINIC_P95_MS = 100.0
+PAUSE_SECONDS = (2.0, 18.0)
+FIRST_RENDERS = 40
+STEP_SLUGS = ("patient", "safety", "eczema", "treatment", "tried", "other")
 # Niceness for gunicorn and wrk (--priority): negative raises their CPU share over other work.
 PRIORITY = {"nice": 0}
 
@@ -151,6 +166,8 @@ def prepare(consultations: int) -> dict[str, Any]:
 
     drafts = [str(row.pk) for row in rows[:DRAFTS]]
     completed = str(rows[DRAFTS].pk)
+    # Consultations nobody has opened yet, for first views (result, handout, PDF).
+    unseen = [str(row.pk) for row in rows[DRAFTS + 1 :]]
 
     from importlib import import_module
 
@@ -172,6 +189,9 @@ def prepare(consultations: int) -> dict[str, Any]:
         except NoReverseMatch:
             return None
 
+    def template(name: str, *args: Any) -> str:
+        return url(name, *args).replace(PK, "{pk}").replace("SLUG", "{slug}")
+
     return {
         "consultations": Consultation.objects.filter(created_by=user).count(),
         "generated_seconds": round(generated, 1),
@@ -187,10 +207,22 @@ def prepare(consultations: int) -> dict[str, Any]:
             "step_post": [url("consultation_step", pk, "eczema") for pk in drafts],
             "result": url("consultation_result", completed),
             "handout_pdf": url("consultation_handout_pdf", completed),
+            # Templates for the realistic load, with "{pk}" and "{slug}" to fill in.
+            "step": template("consultation_step", PK, "SLUG"),
+            "first_view": {
+                name: template(f"consultation_{name}", PK)
+                for name in ("result", "handout", "handout_pdf")
+            },
         },
+        "drafts": drafts,
+        "unseen": unseen,
         "step_post_body": eczema_post_body(cases[0]),
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
     }
+
+
+# A placeholder consultation id in URL templates: "{pk}" once reversed.
+PK = "00000000-0000-0000-0000-00000000c0de"
 
 
 def eczema_post_body(case: dict[str, Any]) -> str:
@@ -540,6 +572,240 @@ def check_once(endpoint: Endpoint, port: int) -> None:
         )
 
 
+# ---------------------------------------------------- 7–8: first renders, clinicians at work
+class Unseen:
+    """Consultations nobody has opened yet, each handed out once (shared by threads)."""
+
+    def __init__(self, pks: list[str]) -> None:
+        self._pks = iter(pks)
+        self._lock = threading.Lock()
+
+    def take(self) -> str:
+        with self._lock:
+            pk = next(self._pks, None)
+        if pk is None:
+            raise SystemExit("load: no unseen consultations left: raise --consultations")
+        return pk
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else math.nan
+
+
+def first_renders(
+    server: Server, data: dict[str, Any], unseen: Unseen, headers: dict
+) -> Measurement:
+    """A handout PDF nobody asked for before, FIRST_RENDERS times, one request at a time."""
+    template = data["urls"]["first_view"]["handout_pdf"]
+    # Not counted: each worker's first PDF also imports WeasyPrint and loads the fonts.
+    for _ in range(4):
+        fetch(server.port, "GET", template.format(pk=unseen.take()), headers)
+    latencies, errors = [], 0
+    cpu_before = server.cpu_seconds()
+    started = time.perf_counter()
+    for _ in range(FIRST_RENDERS):
+        start = time.perf_counter()
+        status, answer, _ = fetch(server.port, "GET", template.format(pk=unseen.take()), headers)
+        latencies.append((time.perf_counter() - start) * 1000)
+        errors += status != 200 or not answer.get("Content-Type", "").startswith("application/pdf")
+    elapsed = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu_before
+    endpoint = Endpoint(
+        "pdf_first",
+        f"Handout PDF, first render ({FIRST_RENDERS} consultations, one request at a time)",
+        "GET", [template], "pdf", expect_type="application/pdf",
+    )  # fmt: skip
+    return Measurement(
+        endpoint=endpoint,
+        requests=FIRST_RENDERS,
+        seconds=elapsed,
+        errors=errors,
+        p50=percentile(latencies, 50),
+        p95=percentile(latencies, 95),
+        p99=percentile(latencies, 99),
+        tool="python, sequential",
+        cpu_ms=cpu * 1000 / FIRST_RENDERS,
+    )
+
+
+@dataclass
+class ClinicRun:
+    clinicians: int
+    requests: int
+    seconds: float
+    errors: int
+    p50: float
+    p95: float
+    p99: float
+    pdf_p95: float
+    cpu_ms: float
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def met(self) -> bool:
+        return self.p95 < CLINIC_P95_MS and not self.errors
+
+
+Request = tuple[str, str, str, str | None, dict]
+
+
+def consultation_requests(
+    data: dict[str, Any], draft: str, unseen: Unseen, signed_in: dict, posting: dict
+) -> list[Request]:
+    """One consultation as a clinician's browser asks for it: (kind, method, path, body, headers).
+
+    Each step: its page, one live-panel refresh and a save. The refresh and the save are step 3's
+    (the biggest form) on every step; the answers already stored stay as they are.
+    """
+    urls = data["urls"]
+    step = urls["step"].format(pk=draft, slug="{slug}")
+    eczema = step.format(slug="eczema")
+    body = data["step_post_body"]
+    pages: list[Request] = [("page", "GET", urls["home"], None, signed_in)]
+    for slug in STEP_SLUGS:
+        pages += [
+            ("page", "GET", step.format(slug=slug), None, signed_in),
+            ("refresh", "POST", eczema, body + "&_preview=poem", posting),
+            ("save", "POST", eczema, body, posting),
+        ]
+    pages.append(("page", "GET", step.format(slug="check"), None, signed_in))
+    pk = unseen.take()
+    first = urls["first_view"]
+    pages += [
+        ("page", "GET", first["result"].format(pk=pk), None, signed_in),
+        ("page", "GET", first["handout"].format(pk=pk), None, signed_in),
+        ("pdf", "GET", first["handout_pdf"].format(pk=pk), None, signed_in),
+    ]
+    return pages
+
+
+def clinic_run(
+    server: Server,
+    data: dict[str, Any],
+    unseen: Unseen,
+    clinicians: int,
+    seconds: float,
+    signed_in: dict,
+    posting: dict,
+) -> ClinicRun:
+    """`clinicians` threads, each working through consultations with a pause between requests.
+
+    They arrive spread over one pause; requests started in the first PAUSE_SECONDS[1] seconds
+    (the ramp) are not counted. Every latency is one request's, pauses excluded.
+    """
+    stop = threading.Event()
+    lock = threading.Lock()
+    samples: list[tuple[str, float, bool]] = []
+    ramp = PAUSE_SECONDS[1]
+    begin = time.monotonic()
+    counted_from = begin + ramp
+
+    def clinician(index: int) -> None:
+        rng = random.Random(index)
+        draft = data["drafts"][index % len(data["drafts"])]
+        if stop.wait(rng.uniform(0, ramp)):
+            return
+        while True:
+            for kind, method, path, body, headers in consultation_requests(
+                data, draft, unseen, signed_in, posting
+            ):
+                started = time.monotonic()
+                clock = time.perf_counter()
+                try:
+                    status, _, _ = fetch(server.port, method, path, headers, body)
+                    ok = status < 400
+                except OSError:
+                    ok = False
+                latency = (time.perf_counter() - clock) * 1000
+                if started >= counted_from:
+                    with lock:
+                        samples.append((kind, latency, ok))
+                if stop.wait(rng.uniform(*PAUSE_SECONDS)):
+                    return
+
+    previous = threading.stack_size(512 * 1024)  # thousands of mostly sleeping threads
+    try:
+        threads = [threading.Thread(target=clinician, args=(i,)) for i in range(clinicians)]
+    finally:
+        threading.stack_size(previous)
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0.0, counted_from - time.monotonic()))
+    cpu_before = server.cpu_seconds()
+    time.sleep(seconds)
+    cpu = server.cpu_seconds() - cpu_before
+    stop.set()
+    for thread in threads:
+        thread.join()
+    with lock:
+        counted = list(samples)
+    latencies = [latency for _, latency, _ in counted]
+    return ClinicRun(
+        clinicians=clinicians,
+        requests=len(counted),
+        seconds=seconds,
+        errors=sum(not ok for _, _, ok in counted),
+        p50=percentile(latencies, 50),
+        p95=percentile(latencies, 95),
+        p99=percentile(latencies, 99),
+        pdf_p95=percentile([latency for kind, latency, _ in counted if kind == "pdf"], 95),
+        cpu_ms=cpu * 1000 / len(counted) if counted else float("nan"),
+    )
+
+
+def clinic_capacity(run: Any, start: int, limit: int) -> tuple[list[ClinicRun], int | None]:
+    """Double the clinicians until p95 passes the target, then halve the gap twice.
+
+    Returns every run (fewest clinicians first) and the most clinicians that met the target.
+    """
+    runs: list[ClinicRun] = []
+    passed, failed = None, None
+    clinicians = start
+    while clinicians <= limit:
+        runs.append(run(clinicians))
+        if not runs[-1].met:
+            failed = clinicians
+            break
+        passed = clinicians
+        clinicians *= 2
+    for _ in range(2):
+        if passed is None or failed is None or failed - passed <= 10:
+            break
+        clinicians = round((passed + failed) / 2, -1)
+        runs.append(run(int(clinicians)))
+        passed, failed = (clinicians, failed) if runs[-1].met else (passed, clinicians)
+    return sorted(runs, key=lambda r: r.clinicians), (int(passed) if passed else None)
+
+
+def clinic_table(runs: list[ClinicRun], capacity: int | None, start: int, workers: int) -> str:
+    pause = f"{PAUSE_SECONDS[0]:g}–{PAUSE_SECONDS[1]:g} s"
+    lines = [
+        f"| Clinicians at work (pause {pause} between requests) | Requests/s | p50 | p95 | p99 "
+        f"| PDF p95 | Errors | CPU per request | p95 < {CLINIC_P95_MS:g} ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.clinicians:,} | {r.rate:,.1f} | {r.p50:.1f} ms | {r.p95:.1f} ms "
+            f"| {r.p99:.1f} ms | {'–' if math.isnan(r.pdf_p95) else f'{r.pdf_p95:.0f} ms'} "
+            f"| {r.errors} | {r.cpu_ms:.2f} ms "
+            f"| {'yes' if r.met else '**no**'} |"
+        )
+    served = (
+        f"about **{capacity:,} clinicians**" if capacity else f"fewer than {start:,} clinicians"
+    )
+    lines += [
+        "",
+        f"One machine like this one ({os.cpu_count()} cores, {workers} gunicorn sync workers) "
+        f"serves {served} working at once at p95 < {CLINIC_P95_MS:g} ms over all their requests.",
+    ]
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------------- 5: recommend batches
 def recommend_batch(consultations: int, workdir: Path) -> tuple[int, float]:
     cases = bench_engine().generate(consultations, seed=7)
@@ -692,6 +958,22 @@ def main() -> None:
         action="store_true",
         help="measure only the in-process CPU per request (step 3 GET, empty page); no server",
     )
+    parser.add_argument(
+        "--clinicians",
+        type=int,
+        default=100,
+        metavar="N",
+        help="clinicians at work in the first realistic run (doubled until p95 passes 100 ms)",
+    )
+    parser.add_argument("--clinicians-limit", type=int, default=6400, metavar="N")
+    parser.add_argument(
+        "--clinic-seconds", type=float, default=60.0, help="measured time per realistic run"
+    )
+    parser.add_argument(
+        "--clinicians-only",
+        action="store_true",
+        help="measure only the first PDF renders and the clinicians at work (not for the README)",
+    )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--in-process", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -702,6 +984,8 @@ def main() -> None:
     if args.in_process:
         print(json.dumps(in_process(json.loads(args.in_process))))
         return
+    if args.clinicians_only and args.update_readme:
+        parser.error("--update-readme needs the whole run (not --clinicians-only)")
     if args.in_process_only and args.consultations == parser.get_default("consultations"):
         args.consultations = 200  # the step page does not depend on how many there are
 
@@ -735,20 +1019,23 @@ def main() -> None:
             "evaluate); in-process CPU per request",
             flush=True,
         )
-        measured = subprocess.run(
-            [PYTHON, str(Path(__file__).resolve()), "--in-process", json.dumps(data)],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-            preexec_fn=child_priority,
-        )  # fmt: skip
-        if measured.returncode:
-            raise SystemExit(f"load: in-process measurement failed:\n{measured.stderr}")
-        cpu = json.loads(measured.stdout.strip().splitlines()[-1])
-        cpu_markdown, cpu_met = in_process_table(cpu)
-        print(f"load: in-process CPU per request: {cpu}", flush=True)
-        if args.in_process_only:
-            print()
-            print(cpu_markdown)
-            return
+        if not args.clinicians_only:
+            # Without the long list of unseen consultations: one command-line argument is short.
+            brief = {key: value for key, value in data.items() if key != "unseen"}
+            measured = subprocess.run(
+                [PYTHON, str(Path(__file__).resolve()), "--in-process", json.dumps(brief)],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+                preexec_fn=child_priority,
+            )  # fmt: skip
+            if measured.returncode:
+                raise SystemExit(f"load: in-process measurement failed:\n{measured.stderr}")
+            cpu = json.loads(measured.stdout.strip().splitlines()[-1])
+            cpu_markdown, cpu_met = in_process_table(cpu)
+            print(f"load: in-process CPU per request: {cpu}", flush=True)
+            if args.in_process_only:
+                print()
+                print(cpu_markdown)
+                return
         print(f"load: starting gunicorn ({args.workers} sync workers)", flush=True)
         server = start_gunicorn(env, args.workers, workdir)
         cookie = (
@@ -756,6 +1043,11 @@ def main() -> None:
             f"{data['csrf_cookie']}={data['csrf_secret']}"
         )
         signed_in = {"Cookie": cookie, "Host": HOST}
+        posting = {
+            **signed_in,
+            "X-CSRFToken": data["csrf_secret"],
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
         urls = data["urls"]
         endpoints = [
             Endpoint("baseline", "Baseline: `/healthz` (\"ok\", no work)", "GET",
@@ -766,8 +1058,7 @@ def main() -> None:
                      headers=signed_in),
             Endpoint("step_post", "Questionnaire step 3, POST (saves, redirects)", "POST",
                      urls["step_post"], "html", expect_status=302, body=data["step_post_body"],
-                     headers={**signed_in, "X-CSRFToken": data["csrf_secret"],
-                              "Content-Type": "application/x-www-form-urlencoded"}),
+                     headers=posting),
             Endpoint("result", "Result page (one consultation: cached after its first view)", "GET",
                      [urls["result"]], "html",
                      headers=signed_in),
@@ -781,19 +1072,44 @@ def main() -> None:
         else:
             print("load: no handout PDF URL (consultation_handout_pdf) yet: skipped", flush=True)
 
-        measurements = []
-        for endpoint in endpoints:
-            check_once(endpoint, server.port)
-            m = measure(endpoint, server, args.users, args.seconds, args.warmup, workdir)
-            measurements.append(m)
+        def report(m: Measurement) -> Measurement:
             print(
-                f"load: {endpoint.name:<12} {m.rate:9,.0f} req/s  p50 {m.p50:7.1f} ms  "
+                f"load: {m.endpoint.name:<12} {m.rate:9,.1f} req/s  p50 {m.p50:7.1f} ms  "
                 f"p95 {m.p95:7.1f} ms  p99 {m.p99:7.1f} ms  errors {m.errors}  "
                 f"CPU {m.cpu_ms:.2f} ms/request",
                 flush=True,
             )
+            return m
+
+        measurements = []
+        for endpoint in [] if args.clinicians_only else endpoints:
+            check_once(endpoint, server.port)
+            measurements.append(
+                report(measure(endpoint, server, args.users, args.seconds, args.warmup, workdir))
+            )
+        unseen = Unseen(data["unseen"])
+        first = report(first_renders(server, data, unseen, signed_in))
+        measurements.append(first)
+
+        def clinic(clinicians: int) -> ClinicRun:
+            print(f"load: {clinicians:,} clinicians for {args.clinic_seconds:g} s", flush=True)
+            run = clinic_run(server, data, unseen, clinicians, args.clinic_seconds, signed_in,
+                             posting)  # fmt: skip
+            print(
+                f"load:   {run.rate:,.1f} req/s  p50 {run.p50:.1f} ms  p95 {run.p95:.1f} ms  "
+                f"PDF p95 {run.pdf_p95:.0f} ms  errors {run.errors}  CPU {run.cpu_ms:.2f} ms",
+                flush=True,
+            )
+            return run
+
+        runs, capacity = clinic_capacity(clinic, args.clinicians, args.clinicians_limit)
+        clinic_markdown = clinic_table(runs, capacity, args.clinicians, args.workers)
         server.stop()
         server = None
+        if args.clinicians_only:
+            print()
+            print(clinic_markdown)
+            return
 
         print("load: manage.py recommend batches", flush=True)
         recommend = recommend_batch(args.consultations, workdir)
@@ -818,10 +1134,12 @@ def main() -> None:
         print(markdown)
         print()
         print(cpu_markdown)
+        print()
+        print(clinic_markdown)
         if missed:
             print(f"\nload: targets not met: {', '.join(missed)}")
         if args.update_readme:
-            update_readme(readme_section(about, markdown, cpu_markdown))
+            update_readme(readme_section(about, markdown, cpu_markdown, clinic_markdown))
             print("load: README.md updated (## Load benchmark)")
     finally:
         if server is not None:
@@ -829,9 +1147,9 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def readme_section(about: str, markdown: str, cpu_markdown: str) -> str:
+def readme_section(about: str, markdown: str, cpu_markdown: str, clinic_markdown: str) -> str:
     intro = (
-        "`.venv/bin/python bench/load.py --update-readme` (about three minutes; not part of the "
+        "`.venv/bin/python bench/load.py --update-readme` (about fifteen minutes; not part of the "
         "test suite; on a shared machine add `--priority -15 --wait-quiet 300`). It starts "
         "gunicorn on 127.0.0.1 in production mode with a throw-away SQLite database holding "
         "10,000 generated consultations, measures every row below in the same run, stops the "
@@ -843,6 +1161,17 @@ def readme_section(about: str, markdown: str, cpu_markdown: str) -> str:
         "In-process, with no server and no load generator sharing the cores (Django's test client "
         "through the full middleware stack; median of 5 rounds of 100 requests; the same database):"
     )
+    clinic_intro = (
+        "Clinicians at work: each one works through consultations as the browser asks for them "
+        "(home page; per step its page, a live-panel refresh and a save; the check page; then the "
+        "result, the handout and its PDF of a consultation opened for the first time: 23 requests "
+        f"a consultation), pausing {PAUSE_SECONDS[0]:g}–{PAUSE_SECONDS[1]:g} s (uniformly) between "
+        "requests, about one request every 10 s. Each row is "
+        "a run of that many clinicians (Python threads on the same machine); the number doubles "
+        f"until p95 over all requests passes {CLINIC_P95_MS:g} ms, then the gap is halved twice. "
+        f"The handout PDF's first render row above is {FIRST_RENDERS} PDFs nobody had asked for, "
+        "one at a time."
+    )
     return "\n\n".join(
         (
             "## Load benchmark",
@@ -851,6 +1180,8 @@ def readme_section(about: str, markdown: str, cpu_markdown: str) -> str:
             markdown,
             textwrap.fill(cpu_intro, 100),
             cpu_markdown,
+            textwrap.fill(clinic_intro, 100),
+            clinic_markdown,
         )
     )
 
