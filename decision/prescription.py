@@ -224,7 +224,8 @@ class PrescriptionForm(forms.Form):
 
     @property
     def step_products(self) -> list[dict[str, Any]]:
-        return (self.consultation.engine_output or {})["next_step"].get("products") or []
+        output = self.consultation.engine_output or {}
+        return (output.get("next_step") or {}).get("products") or []
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

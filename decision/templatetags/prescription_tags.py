@@ -21,13 +21,14 @@ def prescription_panel(context: template.Context, consultation: Consultation) ->
     user = context.get("user")
     can_record = user is not None and consultation.created_by_id == user.pk
     stored = prescription.prescription_for(consultation)
+    offered = prescription.offered(output)
     form = context.get("prescription_form")
-    if form is None and can_record:
+    if form is None and can_record and offered:
         form = prescription.PrescriptionForm(consultation=consultation)
     return {
         **_recorded(consultation),
         "consultation": consultation,
-        "offered": prescription.offered(output),
+        "offered": offered,
         "form": form,
         "can_record": can_record,
         # A first choice, or one with errors, shows the form open; a recorded one folds it.

@@ -86,8 +86,12 @@ def test_an_urgent_referral_does_not_preselect_the_steroid_in_use(make_completed
     assert selected_agent(result_page(clinician_client, consultation)) == ""
 
 
-def test_a_stage_a_only_result_offers_no_prescription(clinician, clinician_client):
-    consultation = stage_a_only(clinician)
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"red_flags": {}}],  # herpeticum (an urgent step), and no red flag (no step at all)
+)
+def test_a_stage_a_only_result_offers_no_prescription(clinician, clinician_client, changes):
+    consultation = stage_a_only(clinician, **changes)
     url = reverse("consultation_prescription", args=[consultation.pk])
 
     assert clinician_client.get(url).status_code == 404
