@@ -13,7 +13,7 @@ from decision import roles
 from decision.engine import evaluate_stage_a, parse_stage_a
 from decision.models import Consultation
 from tests.helpers import vignettes
-from tests.print.conftest import COMPLETED_AT, completed_consultation
+from tests.print.conftest import completed_consultation
 
 VIGNETTES = {v["id"]: v for v in vignettes()}
 
@@ -55,8 +55,6 @@ def stage_a_only(user: Any, **changes: Any) -> Consultation:
     consultation.sync_columns()
     consultation.save()
     consultation.complete(facts.to_dict(), evaluate_stage_a(facts).to_dict())
-    Consultation.objects.filter(pk=consultation.pk).update(completed_at=COMPLETED_AT)
-    consultation.refresh_from_db()
     return consultation
 
 
