@@ -87,7 +87,8 @@ def record_note(
     lines = [
         f"Eczema step-up decision support, {_date(completed_on)}.",
         _next_step(step),
-        _prescribed(step, prescribed),
+        # Stage A alone (the emergency fast path) has nothing to prescribe.
+        *([] if output.get("stage_a_only") else [_prescribed(step, prescribed)]),
         _adequacy(output.get("adequacy")),
         _referrals(referrals),
         _review(days, completed_on),

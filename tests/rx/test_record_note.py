@@ -111,6 +111,7 @@ def test_a_stage_a_only_result_gives_a_short_note_too(data):
     note = record_note(output, COMPLETED_ON, None)
     assert_plain_and_short(note)
     assert "Steroid trial: not assessed (urgent rules only)." in note
+    assert "Prescribed" not in note  # the fast path offers nothing to prescribe
 
 
 @settings(max_examples=150, deadline=None)
