@@ -209,7 +209,7 @@ def build(start: date, end: date) -> Report:
 
     red_flag_cases = list(
         consultations.filter(has_red_flags=True)
-        .select_related("created_by", "feedback")
+        .select_related("created_by", "feedback", "prescription")
         .defer("answers", "engine_input", "engine_output")
         .order_by("-completed_at")[:RED_FLAG_LIMIT]
     )

@@ -56,6 +56,14 @@ def prescription_summary(consultation: Consultation) -> dict[str, Any]:
     return _recorded(consultation)
 
 
+@register.filter
+def prescribed(consultation: Consultation) -> str:
+    """What was prescribed in a few words, for a list of cases (named from the engine's tables:
+    a list does not load each result); "–" before a prescription is recorded."""
+    recorded = prescription.resolve({}, prescription.prescription_for(consultation))
+    return recorded.sentence if recorded else "–"
+
+
 @register.inclusion_tag("decision/record_note.html")
 def record_note_panel(consultation: Consultation) -> dict[str, Any]:
     note = record_note.for_consultation(consultation)

@@ -1,10 +1,11 @@
-"""Reviewers see what was prescribed in the admin, next to the feedback: the list, the case, its
-history and the CSV export."""
+"""Reviewers see what was prescribed next to the feedback: in the admin (the list, the case, its
+history and the CSV export) and in the review dashboard's list of cases."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from decision.models import Consultation, Prescription
 from tests.print.test_pages import text_of
-from tests.rx.conftest import prescribe
+from tests.rx.conftest import VIGNETTES, prescribe
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:decision_consultation_changelist")
@@ -73,3 +74,24 @@ def test_the_list_query_count_does_not_grow_with_prescriptions(
     with CaptureQueriesContext(connection) as many:
         assert reviewer_client.get(CHANGELIST).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_review_dashboard_lists_what_was_prescribed_beside_the_feedback(
+    clinician_client, reviewer_client, make_completed
+):
+    urgent = make_completed(VIGNETTES["herpeticum-eyes"]["input"], reference="URGENT-1")
+    unwell = make_completed(VIGNETTES["infected-unwell"]["input"], reference="URGENT-2")
+    prescribe(clinician_client, urgent, agent="hydrocortisone-1", form="cream")
+
+    body = reviewer_client.get(reverse("review_dashboard")).content.decode()
+
+    rows = dict(
+        re.findall(
+            r">(URGENT-\d)</a></td>.*?<td data-label=\"Prescribed\">([^<]*)</td>", body, re.S
+        )
+    )
+    assert rows == {
+        "URGENT-1": "steroid: hydrocortisone 1 % cream",
+        "URGENT-2": "–",
+    }
+    assert unwell.has_red_flags
