@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import uuid
 from copy import deepcopy
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from decision.engine.knowledge import texts
 
 # Most urgent first; `most_urgent_referral` keeps the first of these that any referral has.
 URGENCY_ORDER = ("same_day", "within_2_weeks", "routine")
@@ -88,6 +91,10 @@ class Consultation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    # A review visit: the completed consultation it reviews (decision/followup.py).
+    review_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
     )
 
     answers = models.JSONField(default=dict, blank=True)
@@ -231,7 +238,10 @@ class Consultation(models.Model):
         self.most_urgent_referral = next((u for u in URGENCY_ORDER if u in urgencies), None)
         self.status = self.Status.COMPLETED
         self.completed_at = timezone.now()
-        self.save()
+        # One transaction with the visit's row (no savepoint: a failure undoes both).
+        with transaction.atomic(savepoint=False):
+            self.save()
+            Visit.record(self)
 
     def copy_as_draft(self, user) -> Consultation:
         """A new draft with the same answers, for a follow-up or a corrected consultation.
@@ -407,3 +417,139 @@ class Prescription(models.Model):
 
     def __str__(self) -> str:
         return f"Prescription ({self.consultation_id})"
+
+
+# Referral reasons that say the eczema did not respond to treatment (texts.toml
+# [referral_reason]): the outcome indicators' "referral for treatment failure". An infection
+# treated without response (INFECTION_UNRESPONSIVE) is not among them: it is about the infection,
+# not about stepping up the eczema treatment.
+TREATMENT_FAILURE_REASONS = (
+    "SEVERE_NOT_RESPONDING",
+    "SPECIALIST_ESCALATION",
+    "UNDER_2",
+    "FACIAL_TCI_FAILED",
+)
+POEM_ITEMS = 7
+
+
+class Visit(models.Model):
+    """A completed consultation as one visit of its patient: the figures the timeline, the list of
+    reviews due and the outcome indicators query (decision/followup.py, decision/outcomes.py).
+
+    Written once, in the transaction that completes the consultation, from its stored answers and
+    result, and never changed (the consultation it copies never changes either). Apart from the
+    consultation's own row: a completed row is the record of the advice, and the figures of
+    records completed before this table existed were added here (migration), not to them.
+    A CDS Hooks card is not a visit: no row.
+    """
+
+    consultation = models.OneToOneField(
+        Consultation, primary_key=True, on_delete=models.CASCADE, related_name="visit"
+    )
+    # Copies of the consultation's: the lists and indicators read this table alone.
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    patient_reference = models.CharField(max_length=30)
+    completed_at = models.DateTimeField()
+    next_step_code = models.CharField(max_length=32, blank=True)
+    severity = models.CharField(max_length=10, blank=True)
+    # Completion + the result's follow_up.review_after_days, as the result page shows it; null
+    # when the result gives no review (a stage-A-only result without a step).
+    review_due_on = models.DateField(null=True, blank=True)
+    # The seven POEM items summed; null unless all seven were answered.
+    poem_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The result's adequacy verdict; null when the result has none (stage A alone).
+    adequate_trial = models.BooleanField(null=True, blank=True)
+    # Some referral gives a reason of TREATMENT_FAILURE_REASONS.
+    failure_referral = models.BooleanField(default=False)
+    # A review visit's answers (decision/questionnaire.py REVIEW); "" for a first visit.
+    followed = models.CharField(max_length=10, blank=True)
+    response = models.CharField(max_length=10, blank=True)
+    side_effects = models.CharField(max_length=10, blank=True)
+    # The next step of the consultation reviewed, and the days since it was completed.
+    reviewed_step_code = models.CharField(max_length=32, blank=True)
+    interval_days = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["completed_at"]
+        indexes = [
+            # A clinician's timeline, and "no later visit" for their list of reviews due.
+            models.Index(
+                fields=["clinician", "patient_reference", "completed_at"],
+                name="visit_clinician_patient_idx",
+            ),
+            # The same clinic-wide (reviewers, the overdue indicator).
+            models.Index(fields=["patient_reference", "completed_at"], name="visit_patient_idx"),
+            models.Index(fields=["clinician", "review_due_on"], name="visit_clinician_due_idx"),
+            models.Index(fields=["review_due_on"], name="visit_due_idx"),
+            models.Index(fields=["completed_at"], name="visit_completed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.patient_reference} {self.completed_at:%Y-%m-%d}"
+
+    @classmethod
+    def record(cls, consultation: Consultation) -> Visit | None:
+        """The visit of a consultation just completed (None for a CDS Hooks card)."""
+        if consultation.extras.get("source") == "cds-hooks":
+            return None
+        return cls.objects.create(**visit_facts(consultation))
+
+
+def poem_total(extras: dict[str, Any]) -> int | None:
+    items = extras.get("poem") or []
+    if len(items) != POEM_ITEMS or any(not isinstance(item, int) for item in items):
+        return None
+    return sum(items)
+
+
+def failure_referral(output: dict[str, Any]) -> bool:
+    """Whether the result refers for treatment failure. Results completed under rule set 2026.11
+    carry no reason codes: their reasons are matched by wording."""
+    wording = {texts()["referral_reason"][key]["text"] for key in TREATMENT_FAILURE_REASONS}
+    for referral in output.get("referrals") or ():
+        if set(referral.get("reason_codes") or ()) & set(TREATMENT_FAILURE_REASONS):
+            return True
+        if not referral.get("reason_codes") and set(referral.get("reasons") or ()) & wording:
+            return True
+    return False
+
+
+def review_after_days(output: dict[str, Any]) -> int | None:
+    """The result's review interval; a stage-A-only result (the emergency fast path) has no
+    follow_up, and gives it in its instructions (contract.md, the addition)."""
+    source = output.get("follow_up") or output.get("instructions") or {}
+    return source.get("review_after_days")
+
+
+def visit_facts(consultation: Consultation) -> dict[str, Any]:
+    output = consultation.engine_output or {}
+    days = review_after_days(output)
+    completed_at = consultation.completed_at
+    adequacy = output.get("adequacy")
+    review = consultation.extras.get("review") or {}
+    reviewed = consultation.review_of
+    return {
+        "consultation": consultation,
+        "clinician_id": consultation.created_by_id,
+        "patient_reference": consultation.patient_reference,
+        "completed_at": completed_at,
+        "next_step_code": consultation.next_step_code,
+        "severity": consultation.severity,
+        "review_due_on": (
+            timezone.localdate(completed_at + timedelta(days=days)) if days is not None else None
+        ),
+        "poem_total": poem_total(consultation.extras),
+        "adequate_trial": adequacy.get("adequate") if adequacy else None,
+        "failure_referral": failure_referral(output),
+        "followed": review.get("followed") or "",
+        "response": review.get("response") or "",
+        "side_effects": review.get("side_effects") or "",
+        "reviewed_step_code": reviewed.next_step_code if reviewed else "",
+        "interval_days": (
+            (timezone.localdate(completed_at) - timezone.localdate(reviewed.completed_at)).days
+            if reviewed and reviewed.completed_at
+            else None
+        ),
+    }

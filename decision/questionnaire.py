@@ -721,6 +721,109 @@ for _step in STEPS:
         STEP_OF[_question.link_id] = _step
 
 
+# ----------------------------------------------------------------------------- the review visit
+# A review visit (issue 13) starts from a completed consultation: it asks what changed since, and
+# today's red flags (always: never copied), severity, sites, body surface area and POEM; every
+# other answer is copied (decision/followup.py). Its own three answers are stored among the
+# helpers (`extras.review`), never in the engine's input. Declared apart from STEPS, so the
+# first consultation, its check-answers page and the FHIR Questionnaire stay as they are.
+REVIEW_FOLLOWED = (
+    Option("yes", "Yes, as advised", short="Yes"),
+    Option(
+        "partly",
+        "Partly: some applications missed, too little used, or stopped early",
+        short="Partly",
+    ),
+    Option("no", "No: it was not started", short="Not started"),
+)
+REVIEW_RESPONSE = (
+    Option("clear", "Clear or almost clear"),
+    Option("better", "Better"),
+    Option("no_change", "No change"),
+    Option("worse", "Worse"),
+)
+REVIEW_SIDE_EFFECTS = (
+    Option("none", "None"),
+    Option("tolerated", "Some, and the treatment was continued", short="Some (continued)"),
+    Option("stopped", "Stopped because of side effects", short="Stopped for side effects"),
+)
+REVIEW = Step(
+    "review",
+    0,
+    "Since the last visit",
+    "Was the last step followed, and did it work?",
+    items=(
+        Group(
+            "since_last_visit",
+            "Since the last visit",
+            (
+                Question(
+                    "review_followed",
+                    "Was the last step followed?",
+                    "choice",
+                    f"{EXTRAS}.review.followed",
+                    "radios",
+                    options=REVIEW_FOLLOWED,
+                    required="Answer whether the last step was followed",
+                    row="Last step followed",
+                ),
+                Question(
+                    "review_response",
+                    "How is the eczema since the last visit?",
+                    "choice",
+                    f"{EXTRAS}.review.response",
+                    "radios",
+                    options=REVIEW_RESPONSE,
+                    required="Choose how the eczema has responded",
+                    row="Response",
+                ),
+                Question(
+                    "review_side_effects",
+                    "Side effects of the last step's treatment",
+                    "choice",
+                    f"{EXTRAS}.review.side_effects",
+                    "radios",
+                    options=REVIEW_SIDE_EFFECTS,
+                    required="Choose whether there were side effects",
+                    row="Side effects",
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def _top_items(slug: str, *names: str) -> tuple[Item, ...]:
+    """Items of a declared step, by link id (or panel name), reused as they are declared."""
+    step = next(step for step in STEPS if step.slug == slug)
+    found = {getattr(item, "link_id", getattr(item, "name", "")): item for item in step.items}
+    return tuple(found[name] for name in names)
+
+
+# The review visit's one page: the review questions, then today's red flags and eczema.
+REVIEW_PAGE = Step(
+    "review",
+    0,
+    "Review visit",
+    "What changed since the last visit. Red flags are asked again; severity, sites and body "
+    "surface area start as last time (change what differs); POEM is today's.",
+    items=(
+        *REVIEW.items,
+        Group(
+            "red_flags_today",
+            "Red flags today",
+            _top_items("safety", "red_flags", "red_flag_panel"),
+        ),
+        Group(
+            "eczema_today",
+            "Eczema today",
+            _top_items("eczema", "severity_with_aids", "poem", "sites", "bsa_with_aid"),
+        ),
+    ),
+    panels=("red_flags", "poem"),
+)
+
+
 # ------------------------------------------------------------------------- answers in and out
 def _key(part: str) -> str | int:
     return int(part) if part.isdigit() else part

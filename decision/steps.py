@@ -77,6 +77,25 @@ def answer_sections(consultation: Any, change_links: bool) -> list[dict[str, Any
     answers = consultation.answers
     columns = questionnaire.columns_of(consultation)
     sections = []
+    if getattr(consultation, "review_of_id", None):
+        # A review visit: what changed since the last visit comes first (its own page).
+        url = reverse("consultation_review", args=[consultation.review_of_id])
+        rows = questionnaire.summary_rows(questionnaire.REVIEW, answers, columns)
+        sections.append(
+            {
+                "step": questionnaire.REVIEW,
+                "answered": True,
+                "url": url,
+                "rows": [
+                    {
+                        "label": row.label,
+                        "value": row.value,
+                        "change_url": f"{url}#{row.anchor}" if change_links else "",
+                    }
+                    for row in rows
+                ],
+            }
+        )
     for step in question_steps(answers):
         answered = step.is_answered(answers)
         rows = questionnaire.summary_rows(step, answers, columns) if answered else []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decision import views, views_prescription, views_print, views_review
+from decision import views, views_followup, views_prescription, views_print, views_review
 from decision.api.account import account
 from decision.cds.prefill import start_from_ehr
 
@@ -16,6 +16,14 @@ urlpatterns = [
     ),
     path("consultations/<uuid:pk>/result/", views.consultation_result, name="consultation_result"),
     path("consultations/<uuid:pk>/copy/", views.consultation_copy, name="consultation_copy"),
+    path(
+        "consultations/<uuid:pk>/timeline/",
+        views_followup.consultation_timeline,
+        name="consultation_timeline",
+    ),
+    path(
+        "consultations/<uuid:pk>/review/", views_followup.review_visit, name="consultation_review"
+    ),
     path(
         "consultations/<uuid:pk>/summary/",
         views_print.consultation_summary,
@@ -48,5 +56,6 @@ urlpatterns = [
     ),
     path("review/", views_review.review_dashboard, name="review_dashboard"),
     path("review/figures.csv", views_review.review_dashboard_csv, name="review_dashboard_csv"),
+    path("review/indicators.csv", views_review.indicators_csv, name="review_indicators_csv"),
     path("account/", account, name="account"),
 ]

@@ -23,7 +23,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import fast_path, forms, labels, panels, roles, steps, unsaved
+from decision import fast_path, followup, forms, labels, panels, roles, steps, unsaved
 from decision.engine import AssessmentError, evaluate, parse_assessment
 from decision.models import Consultation
 from decision.questionnaire import format_age
@@ -113,7 +113,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     drafts["rows"] = _home_rows(drafts["rows"], "consultation_resume", "updated_at")
     completed["rows"] = _home_rows(completed["rows"], "consultation_result", "completed_at")
-    return render(request, "decision/home.html", {"drafts": drafts, "completed": completed})
+    return render(
+        request,
+        "decision/home.html",
+        {"drafts": drafts, "completed": completed, "due": followup.due_list(request.user)},
+    )
 
 
 @require_http_methods(["GET"])

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from decision import documents, fast_path, pdf, record_note, steps
+from decision import documents, fast_path, followup, pdf, record_note, steps
 from decision.feedback import feedback_for
 from decision.models import Consultation
 from decision.prescription import prescribed_for, prescription_for
@@ -76,6 +76,8 @@ def _summary_context(consultation: Consultation) -> dict[str, Any]:
             prescribed=prescribed,
         ),
         "prescribed": prescribed,
+        # Its clinician's visits of the patient up to this one: the same for every reader.
+        "trend": followup.summary_trend(consultation),
         "record_note": record_note.record_note(
             consultation.engine_output, completed_on, prescribed
         ),

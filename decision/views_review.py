@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decision import dashboard, roles
+from decision import dashboard, outcomes, roles
 from decision.csv_safety import csv_response
 from decision.feedback import FeedbackForm, feedback_for
 from decision.models import Consultation
@@ -100,20 +102,44 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
             "report": dashboard.build(start, end),
             "period_query": _period_query(start, end),
             "last_month_query": _period_query(*dashboard.last_month(timezone.localdate())),
+            "indicators": outcomes.build(start, end, *dashboard.bounds(start, end)),
         },
     )
 
 
-@require_GET
-def review_dashboard_csv(request: HttpRequest) -> HttpResponse:
-    """The dashboard's figures for the chosen period, as a CSV file (every cell neutralised)."""
+def _period_csv(
+    request: HttpRequest, stem: str, header: tuple[str, ...], rows: Callable[[date, date], Any]
+) -> HttpResponse:
+    """A table for the chosen period as a CSV file (every cell neutralised)."""
     form = _period_form(request)
     if form.is_bound and not form.is_valid():
         # A file for another period than the one asked for would mislead: show the message.
         return redirect(f"{reverse('review_dashboard')}?{request.GET.urlencode()}")
     start, end = form.period()
     return csv_response(
-        f"review-{start.isoformat()}-to-{end.isoformat()}.csv",
+        f"{stem}-{start.isoformat()}-to-{end.isoformat()}.csv", header, rows(start, end)
+    )
+
+
+@require_GET
+def review_dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures for the chosen period."""
+    return _period_csv(
+        request,
+        "review",
         dashboard.CSV_HEADER,
-        dashboard.csv_rows(dashboard.build(start, end)),
+        lambda start, end: dashboard.csv_rows(dashboard.build(start, end)),
+    )
+
+
+@require_GET
+def indicators_csv(request: HttpRequest) -> HttpResponse:
+    """The outcome indicators for the chosen period, with their definitions."""
+    return _period_csv(
+        request,
+        "outcome-indicators",
+        outcomes.CSV_HEADER,
+        lambda start, end: outcomes.csv_rows(
+            outcomes.build(start, end, *dashboard.bounds(start, end))
+        ),
     )

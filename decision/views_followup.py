@@ -1,0 +1,132 @@
+"""Follow-up pages (issue 13): a patient's timeline with its trend chart, and the review visit.
+
+Who sees which visits, and what "the same patient" means: decision/followup.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from decision import followup, forms, labels, roles, steps, trend
+from decision.models import Consultation, Visit
+from decision.prescription import prescribed_for
+from decision.questionnaire import REVIEW_PAGE, format_age
+from decision.views import _get_consultation_for_user, _panel_context
+
+ReviewForm = forms.build_form(REVIEW_PAGE)
+
+
+@require_GET
+def consultation_timeline(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The patient's visits that this user may open, oldest first, with the trend chart."""
+    anchor = _get_consultation_for_user(request, pk)
+    visits = followup.timeline(request.user, anchor.patient_reference)
+    latest = visits[-1] if visits else None
+    return render(
+        request,
+        "decision/followup/timeline.html",
+        {
+            "reference": anchor.patient_reference,
+            "clinic_wide": roles.can_review(request.user),
+            "rows": followup.timeline_rows(visits),
+            "chart": followup.trend_chart(visits),
+            "narrow": followup.trend_chart(visits, trend.NARROW),
+            # Only the clinician of the latest visit may review from it.
+            "review_from": latest if latest and latest.clinician_id == request.user.pk else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_visit(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The review visit's page, started from one of the user's completed consultations.
+
+    Nothing is stored until the page is saved: then a draft is made (or the one started before
+    is changed) with the previous answers, this page's, and the treatments tried, and the
+    clinician goes on to check the answers and complete it like any consultation.
+    """
+    previous = get_object_or_404(Consultation.objects.for_user(request.user).completed(), pk=pk)
+    later = followup.later_visit(Visit.objects.filter(clinician=request.user), previous)
+    if later is not None:
+        messages.info(request, "This patient has a later visit: the review starts from it.")
+        return redirect("consultation_review", pk=later.pk)
+    draft = followup.review_in_progress(previous, request.user)
+    answers = draft.answers if draft else followup.base_answers(previous)
+    url = reverse("consultation_review", args=[previous.pk])
+    form_kwargs = {"answers": answers, "live_url": url}
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        preview = request.POST.get("_preview", "")
+        if preview in REVIEW_PAGE.panels:
+            form = ReviewForm(request.POST, **form_kwargs)
+            return _preview(request, previous, draft, preview, form)
+        form = ReviewForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            if draft is None:
+                draft = followup.new_review(previous, request.user, form)
+            else:
+                form.apply_to(draft)
+                followup.apply_review(draft, previous)
+                draft.save()
+            return redirect(steps.step_url(draft, steps.CHECK))
+    else:
+        form = ReviewForm(initial=ReviewForm.initial_from_answers(answers), **form_kwargs)
+    context.update(_panel_context(REVIEW_PAGE, form.valid_values(), answers))
+    return _render(request, previous, draft, form, context)
+
+
+def _preview(
+    request: HttpRequest,
+    previous: Consultation,
+    draft: Consultation | None,
+    preview: str,
+    form: Any,
+) -> HttpResponse:
+    """A live panel redrawn from what is typed so far (the whole page without JavaScript)."""
+    values = form.valid_values()
+    context = _panel_context(REVIEW_PAGE, values, form.answers)
+    if request.htmx:
+        return render(request, f"decision/panels.html#{preview}_body", context)
+    shown = ReviewForm(initial=form.raw_values(), answers=form.answers, live_url=form.live_url)
+    return _render(request, previous, draft, shown, context)
+
+
+def _render(
+    request: HttpRequest,
+    previous: Consultation,
+    draft: Consultation | None,
+    form: Any,
+    context: dict[str, Any],
+) -> HttpResponse:
+    treatments = followup.step_treatments(previous)
+    prescribed = prescribed_for(previous)
+    context.update(
+        {
+            "previous": previous,
+            "draft": draft,
+            "form": form,
+            "step": REVIEW_PAGE,
+            "form_action": reverse("consultation_review", args=[previous.pk]),
+            "live_url": reverse("consultation_review", args=[previous.pk]),
+            "error_summary": form.error_summary() if form.is_bound else [],
+            "age": format_age(previous.age_months),
+            "next_step": labels.label(previous.next_step_code),
+            "prescribed": prescribed,
+            "treatments": [labels.TRIED[key] for key in treatments],
+            # Several treatments offered, and no prescription says which was used.
+            "unsure": (
+                [labels.TRIED[key] for key in followup.offered_treatments(previous)]
+                if not treatments and prescribed is None
+                else []
+            ),
+            "mapping": followup.mapping_rows(),
+        }
+    )
+    return render(request, "decision/followup/review.html", context)
