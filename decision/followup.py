@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -164,6 +165,22 @@ def new_review(previous: Consultation, user: Any, form: Any) -> Consultation:
         answers=base_answers(previous),
         review_of=previous,
     )
+    form.apply_to(draft)
+    apply_review(draft, previous)
+    draft.save()
+    return draft
+
+
+def save_review(previous: Consultation, user: Any, form: Any) -> Consultation:
+    """Store the review page: a new draft, or the one started before changed. The database
+    keeps one draft per user and visit reviewed (a page posted twice at once makes one)."""
+    draft = review_in_progress(previous, user)
+    if draft is None:
+        try:
+            with transaction.atomic():
+                return new_review(previous, user, form)
+        except IntegrityError:
+            draft = review_in_progress(previous, user)
     form.apply_to(draft)
     apply_review(draft, previous)
     draft.save()

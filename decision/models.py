@@ -141,7 +141,13 @@ class Consultation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["created_by", "creation_token"], name="consultation_creation_token_unique"
-            )
+            ),
+            # One review draft per clinician and visit reviewed (decision/followup.py).
+            models.UniqueConstraint(
+                fields=["created_by", "review_of"],
+                condition=models.Q(status="draft", review_of__isnull=False),
+                name="consultation_one_review_draft",
+            ),
         ]
         indexes = [
             # The home page: one clinician's drafts, then completed, newest first.

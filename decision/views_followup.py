@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from decision import followup, forms, labels, roles, steps, trend
+from decision import followup, forms, labels, panels, roles, steps, trend, unsaved
 from decision.models import Consultation, Visit
 from decision.prescription import prescribed_for
 from decision.questionnaire import REVIEW_PAGE, format_age
-from decision.views import _get_consultation_for_user, _panel_context
+from decision.views import _get_consultation_for_user
 
 ReviewForm = forms.build_form(REVIEW_PAGE)
 
@@ -50,7 +50,8 @@ def review_visit(request: HttpRequest, pk: UUID) -> HttpResponse:
 
     Nothing is stored until the page is saved: then a draft is made (or the one started before
     is changed) with the previous answers, this page's, and the treatments tried, and the
-    clinician goes on to check the answers and complete it like any consultation.
+    clinician goes on to check the answers and complete it like any consultation. A page with
+    errors is shown by a redirect to its GET, what was typed kept (decision/unsaved.py).
     """
     previous = get_object_or_404(Consultation.objects.for_user(request.user).completed(), pk=pk)
     later = followup.later_visit(Visit.objects.filter(clinician=request.user), previous)
@@ -61,25 +62,34 @@ def review_visit(request: HttpRequest, pk: UUID) -> HttpResponse:
     answers = draft.answers if draft else followup.base_answers(previous)
     url = reverse("consultation_review", args=[previous.pk])
     form_kwargs = {"answers": answers, "live_url": url}
-    context: dict[str, Any] = {}
+    owner = f"review-of-{previous.pk}"
     if request.method == "POST":
+        form = ReviewForm(request.POST, **form_kwargs)
         preview = request.POST.get("_preview", "")
         if preview in REVIEW_PAGE.panels:
-            form = ReviewForm(request.POST, **form_kwargs)
             return _preview(request, previous, draft, preview, form)
-        form = ReviewForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            if draft is None:
-                draft = followup.new_review(previous, request.user, form)
-            else:
-                form.apply_to(draft)
-                followup.apply_review(draft, previous)
-                draft.save()
-            return redirect(steps.step_url(draft, steps.CHECK))
+        if not form.is_valid():
+            unsaved.keep(request, owner, REVIEW_PAGE.slug)
+            return redirect(url)
+        unsaved.forget(request, owner, REVIEW_PAGE.slug)
+        draft = followup.save_review(previous, request.user, form)
+        return redirect(steps.step_url(draft, steps.CHECK))
+    kept = unsaved.get(request, owner, REVIEW_PAGE.slug)
+    if kept is not None:
+        form = ReviewForm(kept, **form_kwargs)
     else:
         form = ReviewForm(initial=ReviewForm.initial_from_answers(answers), **form_kwargs)
-    context.update(_panel_context(REVIEW_PAGE, form.valid_values(), answers))
-    return _render(request, previous, draft, form, context)
+    return _render(request, previous, draft, form, _panels(form.valid_values(), answers))
+
+
+def _panels(values: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The live panels' context (red flags, POEM). Refer now, the safety step's fast path, is
+    not offered: every other answer is known, so completing gives the full result, urgent
+    referrals first."""
+    context: dict[str, Any] = {}
+    for name in REVIEW_PAGE.panels:
+        context.update(panels.BUILDERS[name](values, answers))
+    return context
 
 
 def _preview(
@@ -90,8 +100,7 @@ def _preview(
     form: Any,
 ) -> HttpResponse:
     """A live panel redrawn from what is typed so far (the whole page without JavaScript)."""
-    values = form.valid_values()
-    context = _panel_context(REVIEW_PAGE, values, form.answers)
+    context = _panels(form.valid_values(), form.answers)
     if request.htmx:
         return render(request, f"decision/panels.html#{preview}_body", context)
     shown = ReviewForm(initial=form.raw_values(), answers=form.answers, live_url=form.live_url)

@@ -108,6 +108,14 @@ class Migration(migrations.Migration):
                 to="decision.consultation",
             ),
         ),
+        migrations.AddConstraint(
+            model_name="consultation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("review_of__isnull", False), ("status", "draft")),
+                fields=("created_by", "review_of"),
+                name="consultation_one_review_draft",
+            ),
+        ),
         migrations.CreateModel(
             name="Visit",
             fields=[

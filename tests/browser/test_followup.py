@@ -24,6 +24,7 @@ from decision.engine.knowledge import severity_aids
 from tests.browser import journey
 from tests.browser.axe import blocking_violations, describe
 from tests.browser.conftest import PASSWORD
+from tests.browser.test_phone import MEASURE
 from tests.followup import clinic
 
 pytestmark = pytest.mark.browser
@@ -81,16 +82,22 @@ class Interactions:
 
 
 def check_page(page: Page, artifacts_dir, name: str) -> None:
-    """Screenshot, axe (no serious or critical violation) and, at 390 px, no sideways scroll."""
+    """Screenshot, axe (no serious or critical violation) and, at 390 px, nothing that scrolls
+    sideways (test_phone's measure). Every page served is also checked as HTML (conftest.py).
+    The page is loaded again for each width: every page checked here answers a GET."""
     page.screenshot(path=str(artifacts_dir / f"followup-{name}.png"), full_page=True)
     violations = blocking_violations(page)
     assert not violations, describe(name, violations)
     size = page.viewport_size
     page.set_viewport_size(PHONE)
     try:
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= PHONE["width"], f"{name} is {wide} px wide at 390 px"
+        # Loaded afresh at that width (as a phone would), not resized under the reader.
+        page.reload()
+        journey.settle(page)
+        found = page.evaluate(MEASURE)
         page.screenshot(path=str(artifacts_dir / f"followup-{name}-390.png"), full_page=True)
+        assert found["scrollWidth"] <= found["innerWidth"], found
+        assert not found["scrollers"] and not found["outside"], found
     finally:
         page.set_viewport_size(size)
 
@@ -186,6 +193,17 @@ def test_a_tci_with_no_change_at_14_days_steps_up_in_half_the_interactions(
         "TCIs have already given an inadequate response"
     )
     check_page(page, artifacts_dir, "5-review-result")
+    result_url = page.url
+
+    # The clinician summary of the review: the trend of both visits, with its table.
+    page.get_by_role("link", name="Clinician summary (print or PDF)").click()
+    trend = page.get_by_role("region", name="POEM and severity over visits")
+    expect(trend.locator("svg .trend-poem-value")).to_have_text(["12", "13"])
+    expect(trend.locator("table tbody tr")).to_have_count(2)
+    page.screenshot(path=str(artifacts_dir / "followup-5b-summary.png"), full_page=True)
+    violations = blocking_violations(page)
+    assert not violations, describe("summary", violations)
+    page.goto(result_url)
 
     assert first.pages == [
         ("patient", 2), ("safety", 0), ("eczema", 12), ("treatment", 5),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 
+from decision import followup
 from decision.fhir.resources import questionnaire as fhir_questionnaire
 from decision.models import Consultation, Visit
+from decision.views_followup import ReviewForm
 from tests.followup.clinic import visit
 from tests.followup.conftest import REVIEW_POST, poem_post, review_url
 from tests.helpers import make_input
@@ -119,7 +122,7 @@ def test_changing_the_review_changes_the_same_draft(clinician_client, first_visi
 def test_a_missing_answer_is_explained_and_nothing_is_stored(clinician_client, first_visit):
     first = first_visit()
     post = {key: value for key, value in REVIEW_POST.items() if key != "review_response"}
-    response = clinician_client.post(review_url(first), {**post, "severity": "severe"})
+    response = clinician_client.post(review_url(first), {**post, "severity": "severe"}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Choose how the eczema has responded" in page
@@ -192,3 +195,26 @@ def test_a_step_offering_several_treatments_asks_which_was_used(clinician_client
     clinician_client.post(review_url(first), {**REVIEW_POST, "sites": ["face"]})
     draft = Consultation.objects.get(review_of=first)
     assert draft.answers["tried"] == first.answers["tried"]
+
+
+def test_one_review_draft_per_visit_even_when_the_page_is_posted_twice(first_visit):
+    first = first_visit()
+    form = ReviewForm(REVIEW_POST, answers=followup.base_answers(first))
+    assert form.is_valid()
+    made = followup.save_review(first, first.created_by, form)
+    # A second post of the same page that looked for a draft before the first one saved.
+    with mock.patch.object(followup, "review_in_progress", side_effect=[None, made]):
+        again = followup.save_review(first, first.created_by, form)
+    assert again.pk == made.pk
+    assert Consultation.objects.filter(review_of=first).count() == 1
+
+
+def test_a_page_with_errors_comes_back_by_its_get_with_what_was_typed(
+    clinician_client, first_visit
+):
+    first = first_visit()
+    response = clinician_client.post(review_url(first), {"severity": "severe"})
+    assert response.status_code == 302 and response["Location"] == review_url(first)
+    page = clinician_client.get(review_url(first)).content.decode()
+    assert "Choose how the eczema has responded" in page
+    assert checked(page, "id_severity_2")

@@ -6,7 +6,9 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
+from decision.engine import evaluate_stage_a, parse_stage_a
 from decision.models import Consultation, Visit, failure_referral, poem_total
 from tests.followup.clinic import visit
 from tests.helpers import make_input
@@ -80,3 +82,20 @@ def test_the_migration_adds_the_visits_of_records_completed_before(clinician):
         assert {f: getattr(row, f) for f in fields} == {f: getattr(made[pk], f) for f in fields}
     assert added[severe.pk].failure_referral is True
     assert added[first.pk].poem_total == 7
+
+
+def test_a_stage_a_only_result_has_its_review_from_its_instructions(clinician):
+    facts = parse_stage_a({"age_months": 36, "red_flags": {"herpeticum_signs": True}})
+    output = evaluate_stage_a(facts).to_dict()
+    assert "follow_up" not in output
+    consultation = Consultation(
+        created_by=clinician, patient_reference="FAST-1", answers={"age_months": 36}
+    )
+    consultation.sync_columns()
+    consultation.save()
+    consultation.complete(facts.to_dict(), output, fast_path=True)
+    visit = Visit.objects.get(pk=consultation.pk)
+    assert visit.next_step_code == "URGENT_REFERRAL"
+    assert visit.review_due_on == timezone.localdate(consultation.completed_at)  # 0 days
+    assert visit.adequate_trial is None
+    assert visit.failure_referral is False
