@@ -128,7 +128,7 @@ def test_every_page_fits_a_phone_and_a_tablet_without_sideways_scrolling(
     toggler = page.get_by_role("button", name="Show the menu")
     if toggler.is_visible():
         toggler.click()
-        expect(page.get_by_role("link", name="Review")).to_be_visible()
+        expect(page.get_by_role("link", name="Review", exact=True)).to_be_visible()
         check(page, "menu-open")
 
     page.goto(site_url + reverse("review_dashboard"))
