@@ -26,8 +26,9 @@ What it does, and undoes:
 8. Use as it happens in a clinic: N clinicians, each working through consultations (home page,
    the six step pages, a live-panel refresh and a save per step, check page, then the result,
    the handout and its PDF of a consultation seen for the first time) with a pause between
-   pages (uniform 2–18 s: about one request every 10 s). N grows until p95 passes 100 ms, then
-   is narrowed down: the table says how many clinicians the machine serves at p95 < 100 ms.
+   pages (uniform 2–18 s: about one request every 10 s). N grows until the pages' p95 passes
+   100 ms (or the PDFs' 500 ms), then is narrowed down: the table says how many clinicians the
+   machine serves with pages at p95 < 100 ms.
    `--clinicians-only` runs just 7 and 8.
 9. Prints Markdown tables (and with --update-readme writes them under "## Load benchmark").
 gunicorn is always stopped and the temporary directory removed; traffic goes only to 127.0.0.1.
@@ -647,7 +648,9 @@ class ClinicRun:
 
     @property
     def met(self) -> bool:
-        return self.p95 < CLINIC_P95_MS and not self.errors
+        # Pages within CLINIC_P95_MS; the PDF downloads within their own target.
+        pdf_ok = math.isnan(self.pdf_p95) or self.pdf_p95 < PDF_P95_MS
+        return self.p95 < CLINIC_P95_MS and pdf_ok and not self.errors
 
 
 Request = tuple[str, str, str, str | None, dict]
@@ -709,10 +712,15 @@ def clinic_run(
         draft = data["drafts"][index % len(data["drafts"])]
         if stop.wait(rng.uniform(0, ramp)):
             return
+        # Each joins somewhere in a consultation, so the mix of pages is the steady one at once
+        # (a consultation lasts minutes: all starting on the home page would measure only that).
+        skip = None
         while True:
-            for kind, method, path, body, headers in consultation_requests(
-                data, draft, unseen, signed_in, posting
-            ):
+            requests = consultation_requests(data, draft, unseen, signed_in, posting)
+            if skip is None:
+                skip = rng.randrange(len(requests))
+                requests = requests[skip:]
+            for kind, method, path, body, headers in requests:
                 started = time.monotonic()
                 clock = time.perf_counter()
                 try:
@@ -743,7 +751,8 @@ def clinic_run(
         thread.join()
     with lock:
         counted = list(samples)
-    latencies = [latency for _, latency, _ in counted]
+    # The pages (every request but the PDF downloads, which have their own target).
+    latencies = [latency for kind, latency, _ in counted if kind != "pdf"]
     return ClinicRun(
         clinicians=clinicians,
         requests=len(counted),
@@ -758,7 +767,8 @@ def clinic_run(
 
 
 def clinic_capacity(run: Any, start: int, limit: int) -> tuple[list[ClinicRun], int | None]:
-    """Double the clinicians until p95 passes the target, then halve the gap twice.
+    """Double the clinicians until p95 passes the target (or halve them until it is met), then
+    halve the gap twice.
 
     Returns every run (fewest clinicians first) and the most clinicians that met the target.
     """
@@ -772,10 +782,14 @@ def clinic_capacity(run: Any, start: int, limit: int) -> tuple[list[ClinicRun], 
             break
         passed = clinicians
         clinicians *= 2
+    while passed is None and failed is not None and failed > 5:
+        clinicians = failed // 2
+        runs.append(run(clinicians))
+        passed, failed = (clinicians, failed) if runs[-1].met else (None, clinicians)
     for _ in range(2):
-        if passed is None or failed is None or failed - passed <= 10:
+        if passed is None or failed is None or failed - passed <= 5:
             break
-        clinicians = round((passed + failed) / 2, -1)
+        clinicians = (passed + failed) // 2
         runs.append(run(int(clinicians)))
         passed, failed = (clinicians, failed) if runs[-1].met else (passed, clinicians)
     return sorted(runs, key=lambda r: r.clinicians), (int(passed) if passed else None)
@@ -784,8 +798,9 @@ def clinic_capacity(run: Any, start: int, limit: int) -> tuple[list[ClinicRun], 
 def clinic_table(runs: list[ClinicRun], capacity: int | None, start: int, workers: int) -> str:
     pause = f"{PAUSE_SECONDS[0]:g}–{PAUSE_SECONDS[1]:g} s"
     lines = [
-        f"| Clinicians at work (pause {pause} between requests) | Requests/s | p50 | p95 | p99 "
-        f"| PDF p95 | Errors | CPU per request | p95 < {CLINIC_P95_MS:g} ms |",
+        f"| Clinicians at work (pause {pause} between requests) | Requests/s | Pages p50 "
+        f"| Pages p95 | Pages p99 | PDF p95 | Errors | CPU per request "
+        f"| Pages p95 < {CLINIC_P95_MS:g} ms, PDF p95 < {PDF_P95_MS:g} ms |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
@@ -801,7 +816,8 @@ def clinic_table(runs: list[ClinicRun], capacity: int | None, start: int, worker
     lines += [
         "",
         f"One machine like this one ({os.cpu_count()} cores, {workers} gunicorn sync workers) "
-        f"serves {served} working at once at p95 < {CLINIC_P95_MS:g} ms over all their requests.",
+        f"serves {served} working at once with every page at p95 < {CLINIC_P95_MS:g} ms (and "
+        f"the PDF downloads, first renders, at p95 < {PDF_P95_MS:g} ms).",
     ]
     return "\n".join(lines)
 
@@ -961,7 +977,7 @@ def main() -> None:
     parser.add_argument(
         "--clinicians",
         type=int,
-        default=100,
+        default=50,
         metavar="N",
         help="clinicians at work in the first realistic run (doubled until p95 passes 100 ms)",
     )
@@ -1168,7 +1184,8 @@ def readme_section(about: str, markdown: str, cpu_markdown: str, clinic_markdown
         f"a consultation), pausing {PAUSE_SECONDS[0]:g}–{PAUSE_SECONDS[1]:g} s (uniformly) between "
         "requests, about one request every 10 s. Each row is "
         "a run of that many clinicians (Python threads on the same machine); the number doubles "
-        f"until p95 over all requests passes {CLINIC_P95_MS:g} ms, then the gap is halved twice. "
+        f"until the pages' p95 passes {CLINIC_P95_MS:g} ms (or the first PDF renders' "
+        f"{PDF_P95_MS:g} ms), then the gap is halved twice. "
         f"The handout PDF's first render row above is {FIRST_RENDERS} PDFs nobody had asked for, "
         "one at a time."
     )
