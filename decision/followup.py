@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from decision import labels, roles, trend
@@ -312,14 +312,6 @@ def reviews_due(user: Any, today: date) -> QuerySet[Visit]:
         .annotate(review_started=Exists(started))
         .order_by("review_due_on", "completed_at", "pk")
     )
-
-
-def no_later_visit(visits: QuerySet[Visit]) -> Q:
-    """Of these visits (clinic-wide), those with no later visit of the same patient."""
-    later = visits.filter(
-        patient_reference=OuterRef("patient_reference"), completed_at__gt=OuterRef("completed_at")
-    )
-    return ~Exists(later)
 
 
 DUE_LIMIT = 50
