@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from decision import followup
 from decision.models import Consultation, Prescription
 from tests.followup.clinic import visit
 from tests.followup.conftest import poem_post
@@ -171,3 +172,11 @@ def test_the_reviews_due_cost_the_same_queries_for_one_or_sixty(clinician_client
 def test_review_dates_follow_the_result(clinician):
     first = visit(clinician, "PT-1", 3, SEED)
     assert first.visit.review_due_on == timezone.localdate() + timedelta(days=14 - 3)
+
+
+def test_the_reviews_due_are_one_query(clinician, django_assert_num_queries):
+    for n in range(5):
+        visit(clinician, f"DUE-{n}", 20, SEED)
+    with django_assert_num_queries(1):
+        due = followup.due_list(clinician)
+    assert len(due["rows"]) == 5
