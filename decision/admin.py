@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from decision import labels
 from decision.csv_safety import SafeCSV
-from decision.models import Consultation, Feedback, Prescription
+from decision.models import Consultation, ConsultationConflict, Feedback, Prescription
 from decision.prescription import departure, offered, resolve
 from eczema_site.admin_site import valid_object_id_or_404
 
@@ -321,6 +322,7 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
                     "created_at",
                     "completed_at",
                     "updated_at",
+                    "version",
                     "copied_from",
                     "summary_link",
                 )
@@ -372,6 +374,25 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
         if obj is None or not obj.is_completed:
             return tuple(inline for inline in self.inlines if inline is not PrescriptionInline)
         return self.inlines
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConsultationConflict:
+            # The save is conditional on the version read for it (Consultation.save).
+            self.message_user(
+                request,
+                "Not saved: this consultation was changed or completed meanwhile. "
+                "Here it is as it is now.",
+                messages.ERROR,
+            )
+            return redirect(request.path)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         names = [field.name for field in Consultation._meta.fields]

@@ -8,16 +8,17 @@ real columns so they can be filtered and counted; `sync_columns()` keeps them in
 from __future__ import annotations
 
 import uuid
-from copy import deepcopy
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from decision.engine.knowledge import texts
+from decision.validators import validate_clinic_reference
 
 # Most urgent first; `most_urgent_referral` keeps the first of these that any referral has.
 URGENCY_ORDER = ("same_day", "within_2_weeks", "routine")
@@ -28,27 +29,21 @@ RED_FLAG_FIELDS = (
     "infection_unresponsive",
 )
 EXTRAS_KEY = "extras"
-# What a completed consultation recorded: frozen once completed (issue 5, the audit trail).
-SNAPSHOT_FIELDS = (
-    "created_by_id",
-    "patient_reference",
-    "status",
-    "answers",
-    "age_months",
-    "severity",
-    "has_red_flags",
-    *RED_FLAG_FIELDS,
-    "next_step_code",
-    "most_urgent_referral",
-    "ruleset_version",
-    "engine_input",
-    "engine_output",
-    "completed_at",
-)
+# The database refuses to change or delete a completed consultation's row (triggers, migration
+# 0012); this phrase is in its error message on both SQLite and PostgreSQL.
+IMMUTABLE_MESSAGE = "a completed consultation cannot change"
 
 
-class CompletedConsultationError(Exception):
-    """A completed consultation's record cannot be changed; copy it as a new draft instead."""
+class ConsultationConflict(Exception):
+    """The stored consultation is no longer the draft this change was made from: another tab or
+    window saved it (its version moved on), or it was completed. Nothing was written."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        super().__init__(
+            f"Consultation {consultation.pk} is no longer the draft at version "
+            f"{consultation.version}."
+        )
+        self.consultation = consultation
 
 
 class ConsultationQuerySet(models.QuerySet):
@@ -87,6 +82,7 @@ class Consultation(models.Model):
     patient_reference = models.CharField(
         max_length=30,
         help_text="A clinic-local reference only. No names, no dates of birth, no NHS numbers.",
+        validators=[validate_clinic_reference],
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     copied_from = models.ForeignKey(
@@ -131,6 +127,8 @@ class Consultation(models.Model):
         default=False,
         help_text="Completed by Refer now: the result is stage A's alone (urgent referrals).",
     )
+    # Raised by every change: a change applies only to the version its page was built from.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ConsultationQuerySet.as_manager()
     # Who changed what and when (the user comes from HistoryRequestMiddleware).
@@ -173,35 +171,42 @@ class Consultation(models.Model):
         return f"{self.patient_reference} ({self.get_status_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        snapshot = getattr(self, "_completed_snapshot", None)
-        if snapshot is not None:
-            changed = [name for name, value in snapshot.items() if getattr(self, name) != value]
-            if changed:
-                raise CompletedConsultationError(
-                    f"Consultation {self.pk} is completed; its record cannot change "
-                    f"({', '.join(sorted(changed))})."
-                )
-        super().save(*args, **kwargs)
-        if self.status == self.Status.COMPLETED:
-            self._completed_snapshot = self._snapshot()
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        if instance.status == cls.Status.COMPLETED:
-            # Remember the stored snapshot, so save() can refuse to change it.
-            instance._completed_snapshot = instance._snapshot()
-        return instance
-
-    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
-        super().refresh_from_db(*args, **kwargs)
-        self._completed_snapshot = self._snapshot() if self.is_completed else None
-
-    def _snapshot(self) -> dict[str, Any]:
-        # Deep copies: answers and results are dicts that could be changed in place.
-        return {
-            name: deepcopy(getattr(self, name)) for name in SNAPSHOT_FIELDS if name in self.__dict__
+        """Insert a new consultation; change a stored one only if it is still the draft at the
+        version this instance was read at (one conditional UPDATE: no lost update, and a
+        completed record never changes). Raises ConsultationConflict when it is not."""
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        names = kwargs.get("update_fields") or [
+            field.attname for field in self._meta.concrete_fields if not field.primary_key
+        ]
+        fields = [self._meta.get_field(name) for name in names]
+        changes = {
+            field.attname: field.pre_save(self, add=False)  # auto_now: updated_at
+            for field in fields
+            if field.attname not in ("version", "created_at")
         }
+        self._update_if_current(changes)
+
+    def _update_if_current(self, changes: dict[str, Any]) -> None:
+        current = Consultation.objects.filter(
+            pk=self.pk, version=self.version, status=self.Status.DRAFT
+        )
+        try:
+            with transaction.atomic():
+                if current.update(**changes, version=F("version") + 1) != 1:
+                    raise ConsultationConflict(self)
+                self.version += 1
+                # .update() sends no signals: the audit trail's row is written here, with the
+                # user from HistoryRequestMiddleware as for any save.
+                Consultation.history.bulk_history_create(
+                    [self], update=True, default_date=self.updated_at
+                )
+        except IntegrityError as error:
+            # Only app code that forgot the status condition gets here: the trigger refused.
+            if IMMUTABLE_MESSAGE in str(error):
+                raise ConsultationConflict(self) from error
+            raise
 
     @property
     def is_completed(self) -> bool:
@@ -232,9 +237,14 @@ class Consultation(models.Model):
         return {key: value for key, value in self.answers.items() if key != EXTRAS_KEY}
 
     def complete(
-        self, engine_input: dict[str, Any], engine_output: dict[str, Any], fast_path: bool = False
+        self,
+        engine_input: dict[str, Any],
+        engine_output: dict[str, Any],
+        completed_at: datetime | None = None,
+        fast_path: bool = False,
     ) -> None:
-        """Store the result snapshot; the consultation is read-only from now on."""
+        """Store the result snapshot in the same conditional UPDATE that completes the version
+        this instance holds (ConsultationConflict if it moved on); read-only from then on."""
         self.fast_path = fast_path
         self.engine_input = engine_input
         self.engine_output = engine_output
@@ -243,9 +253,10 @@ class Consultation(models.Model):
         urgencies = {referral.get("urgency") for referral in engine_output.get("referrals", [])}
         self.most_urgent_referral = next((u for u in URGENCY_ORDER if u in urgencies), None)
         self.status = self.Status.COMPLETED
-        self.completed_at = timezone.now()
-        # One transaction with the visit's row (no savepoint: a failure undoes both).
-        with transaction.atomic(savepoint=False):
+        self.completed_at = completed_at or timezone.now()
+        # One transaction with the visit's row: a failure (a conflict too) undoes both, and
+        # leaves any transaction around it usable.
+        with transaction.atomic():
             self.save()
             Visit.record(self)
 

@@ -331,6 +331,9 @@ def _poem_questions() -> tuple[Question, ...]:
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
 DATE_LIKE_RE = re.compile(r"\d{1,4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{1,4}")
 NHS_NUMBER_RE = re.compile(r"^\d{10}$")
+# A first name and a surname ("John Smith"): two or more words of letters only. A clinic's codes
+# carry a digit or a joining character ("BED 7", "DERM-A").
+NAME_LIKE_RE = re.compile(r"^[A-Za-z'.]+(?: [A-Za-z'.]+)+$")
 
 
 def clean_reference(value: str) -> str:
@@ -342,6 +345,8 @@ def clean_reference(value: str) -> str:
         )
     if NHS_NUMBER_RE.match(value.replace(" ", "")):
         raise ValueError("This looks like an NHS number. Use the clinic's own reference instead.")
+    if NAME_LIKE_RE.match(value):
+        raise ValueError("This looks like a name. Use the clinic's own reference instead.")
     if not REFERENCE_RE.match(value):
         raise ValueError("Use letters, numbers, spaces and . _ / # - only (no names).")
     return value

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,9 +23,19 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decision import fast_path, followup, forms, labels, panels, roles, steps, unsaved
+from decision import (
+    fast_path,
+    followup,
+    forms,
+    labels,
+    panels,
+    questionnaire,
+    roles,
+    steps,
+    unsaved,
+)
 from decision.engine import AssessmentError, evaluate, parse_assessment
-from decision.models import Consultation
+from decision.models import Consultation, ConsultationConflict
 from decision.questionnaire import format_age
 
 HOME_PAGE_SIZE = 20
@@ -129,13 +139,38 @@ def consultation_resume(request: HttpRequest, pk: UUID) -> HttpResponse:
     return redirect(steps.step_url(consultation, step))
 
 
+def _version(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version of the consultation the posted page was built from (its hidden field)."""
+    return _version(request.POST.get("_version", ""))
+
+
+def _is_save(request: HttpRequest, step: steps.Step) -> bool:
+    return request.method == "POST" and request.POST.get("_preview", "") not in (
+        step.panels + step.regions
+    )
+
+
 @require_http_methods(["GET", "POST"])
+@roles.clinician_required
 def consultation_step(
     request: HttpRequest, pk: UUID | None = None, slug: str = steps.FIRST.slug
 ) -> HttpResponse:
     consultation = _get_consultation_for_user(request, pk) if pk else None
     step = steps.get_step(slug)
+    if not step.has_questions:
+        return _check_answers(request, consultation, step)
+    form_class = forms.form_for(step)
     if consultation is not None and consultation.is_completed:
+        if _is_save(request, step):
+            if _referred_from(request, consultation):
+                return redirect("consultation_result", pk=consultation.pk)
+            # Completed in another tab: show what this page tried to save, never drop it.
+            form = form_class(request.POST, answers=consultation.answers)
+            return _conflict(request, consultation, step, form)
         messages.info(request, "This consultation is completed and cannot be changed.")
         return redirect("consultation_result", pk=consultation.pk)
     token = _draft_token(request) if consultation is None else None
@@ -150,9 +185,6 @@ def consultation_step(
         if made is not None:
             return redirect(steps.step_url(made, step))
     answers = consultation.answers if consultation else {}
-    if not step.has_questions:
-        return _check_answers(request, consultation, step)
-    form_class = forms.form_for(step)
 
     return_to_check = request.GET.get("return") == "check" and consultation is not None
     url = steps.step_url(consultation, step)
@@ -164,7 +196,7 @@ def consultation_step(
 
     if request.method == "POST":
         preview = request.POST.get("_preview", "")
-        if preview in step.panels + step.regions:
+        if not _is_save(request, step):
             data = form_class.live_data(request.POST, preview)
             form = form_class(data, **form_kwargs)
             return _preview(request, step, form, preview, form_action, consultation)
@@ -175,8 +207,11 @@ def consultation_step(
             # so Back never meets a "Confirm form resubmission" page.
             unsaved.keep(request, owner, step.slug)
             return redirect(form_action)
+        try:
+            consultation = _save_step(request, consultation, form, token)
+        except ConsultationConflict as conflict:
+            return _conflict(request, _reload(conflict.consultation), step, form)
         unsaved.forget(request, owner, step.slug)
-        consultation = _save_step(request, consultation, form, token)
         answers = consultation.answers
         if action == fast_path.ACTION and "red_flags" in step.panels:
             return _refer_now(request, consultation, step)
@@ -189,15 +224,35 @@ def consultation_step(
 
     kept = unsaved.get(request, owner, step.slug)
     if kept is not None:
-        # What was typed and not saved (it failed validation), with its messages.
+        # What was typed and not saved (it failed validation), with its messages; the page
+        # still saves onto the version it was first built from.
         form = form_class(kept, **form_kwargs)
         context = {"back_not_saved": unsaved.action(kept) == "back"}
+        page_version = _unsaved_page_version(consultation, step, kept.get("_version", ""))
     else:
         form = form_class(initial=form_class.initial_from(consultation), **form_kwargs)
         context = {}
+        page_version = getattr(consultation, "version", "")
     values = form.valid_values()
     context.update(_panel_context(kept or {}, step, values, answers))
+    context["page_version"] = page_version
     return _render_step(request, consultation, step, form, form_action, context)
+
+
+def _unsaved_page_version(
+    consultation: Consultation | None, step: steps.Step, version: str
+) -> int | str:
+    """The version a page showing this step's unsaved answers saves onto. They were typed on an
+    earlier version; if this step's stored answers are the same now (only other steps were saved
+    since, in this tab or another), the page is built afresh on the current version; otherwise
+    it keeps the earlier one, and saving it shows the conflict."""
+    earlier = _version(version)
+    if consultation is None or earlier is None or earlier == consultation.version:
+        return version
+    then = _answers_at(consultation, earlier)
+    if then is not None and _step_rows(then, step) == _step_rows(consultation, step):
+        return consultation.version
+    return version
 
 
 def _draft_token(request: HttpRequest) -> UUID | None:
@@ -217,40 +272,67 @@ def _refer_now(request: HttpRequest, consultation: Consultation, step: steps.Ste
         messages.info(request, "No red flag needs same-day action: answer the next questions.")
         return redirect(steps.step_url(consultation, steps.next_after(step, answers)))
     stage_a_input, result = evaluated
-    with transaction.atomic():
-        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        if not locked.is_completed:  # a double click completes once
-            locked.complete(stage_a_input.to_dict(), result.to_dict(), fast_path=True)
+    try:
+        # The version the step's save just made, and nothing since (ConsultationConflict).
+        consultation.complete(stage_a_input.to_dict(), result.to_dict(), fast_path=True)
+    except ConsultationConflict:
+        current = _reload(consultation)
+        if not current.is_completed:
+            return _conflict(request, current, steps.CHECK)
     return redirect("consultation_result", pk=consultation.pk)
+
+
+def _referred_from(request: HttpRequest, consultation: Consultation) -> bool:
+    """A second click on Refer now: the page's version was saved, then completed (two versions
+    on) by the first click."""
+    version = _posted_version(request)
+    return (
+        unsaved.action(request.POST) == fast_path.ACTION
+        and consultation.fast_path
+        and version is not None
+        and consultation.version == version + 2
+    )
 
 
 def _save_step(
     request: HttpRequest, consultation: Consultation | None, form: Any, token: UUID | None = None
 ) -> Consultation:
-    # Only a valid step is ever written, in one transaction: no half-saved state.
-    with transaction.atomic():
-        if consultation is None:
-            consultation = _draft_for(request, token)
-        form.apply_to(consultation)
-        consultation.save()
+    """Store a valid step, only onto the version its page was built from and only while it is a
+    draft: one conditional UPDATE (Consultation.save). ConsultationConflict otherwise."""
+    if consultation is None:
+        return _draft_for(request, form, token)
+    if _posted_version(request) != consultation.version:
+        raise ConsultationConflict(consultation)
+    form.apply_to(consultation)
+    consultation.save()
     return consultation
 
 
-def _draft_for(request: HttpRequest, token: UUID | None) -> Consultation:
-    """The draft the "New consultation" page with this token made, or a new one: the first save
-    is idempotent, so a page posted twice (Back, a resubmission) never makes two drafts."""
-    mine = Consultation.objects.for_user(request.user)
-    if token is not None:
-        made = mine.select_for_update().filter(creation_token=token).first()
-        if made is not None:
-            return made
-        try:
-            # Claim the token now: two posts at once cannot both insert it (unique per user).
-            with transaction.atomic():
-                return Consultation.objects.create(created_by=request.user, creation_token=token)
-        except IntegrityError:
-            return mine.select_for_update().get(creation_token=token)
-    return Consultation(created_by=request.user)
+def _draft_for(request: HttpRequest, form: Any, token: UUID | None) -> Consultation:
+    """The first save, idempotent: the "New consultation" page with this token makes one draft
+    (its first version). Posted again (Back, a resubmission), it saves onto that draft only while
+    nothing has changed it since; otherwise the conflict page."""
+    draft = Consultation(created_by=request.user, creation_token=token)
+    form.apply_to(draft)
+    if token is None:
+        draft.save()
+        return draft
+    try:
+        # One INSERT: two posts at once cannot both insert the token (unique per user).
+        with transaction.atomic():
+            draft.save()
+        return draft
+    except IntegrityError:
+        made = Consultation.objects.for_user(request.user).get(creation_token=token)
+    if made.version != 1:
+        raise ConsultationConflict(made)
+    form.apply_to(made)
+    made.save()
+    return made
+
+
+def _reload(consultation: Consultation) -> Consultation:
+    return Consultation.objects.get(pk=consultation.pk)
 
 
 def _panel_context(
@@ -277,6 +359,13 @@ def _render_step(
 ) -> HttpResponse:
     answers = consultation.answers if consultation else {}
     previous = steps.previous_before(step, answers)
+    # A page shown again (a preview without JavaScript) keeps the version it was built from.
+    context.setdefault(
+        "page_version",
+        request.POST.get("_version", "")
+        if request.method == "POST"
+        else getattr(consultation, "version", ""),
+    )
     context.update(
         {
             "consultation": consultation,
@@ -336,14 +425,12 @@ def _check_answers(
 ) -> HttpResponse:
     if consultation is None:
         return redirect("consultation_new")
-    answers = consultation.answers
-    check_url = steps.step_url(consultation, step)
-    context: dict[str, Any] = {"engine_errors": [], "missing": steps.unanswered(answers)}
     if request.method == "POST":
-        # Post/Redirect/Get whatever happens: the check page in the history is always a GET.
-        if context["missing"]:
-            return redirect(check_url)
-        return _complete(consultation) or redirect(f"{check_url}?refused=1")
+        return _complete(request, consultation, step)
+    if consultation.is_completed:
+        return redirect("consultation_result", pk=consultation.pk)
+    answers = consultation.answers
+    context: dict[str, Any] = {"engine_errors": [], "missing": steps.unanswered(answers)}
     if request.GET.get("refused") and not context["missing"]:
         # The engine refused these answers at Complete: say why (worked out again, unchanged).
         context["engine_errors"] = _engine_errors(consultation)
@@ -375,18 +462,134 @@ def _engine_errors(consultation: Consultation) -> list[dict[str, Any]]:
     return []
 
 
-def _complete(consultation: Consultation) -> HttpResponse | None:
-    """Run the engine and store the snapshot; None if the engine refuses the answers."""
+def _complete(request: HttpRequest, consultation: Consultation, step: steps.Step) -> HttpResponse:
+    """Complete the version the check page showed: the engine runs on exactly the answers of that
+    version, and the snapshot is stored by the UPDATE that completes it (only if the stored
+    record is still that draft). A second click on Complete lands on the same result. Otherwise
+    Post/Redirect/Get: the check page in the history is always a GET."""
+    version = _posted_version(request)
+    if consultation.is_completed or version != consultation.version:
+        return _completed_from(consultation, version) or _conflict(request, consultation, step)
+    check_url = steps.step_url(consultation, step)
+    if steps.unanswered(consultation.answers):
+        return redirect(check_url)
     try:
         assessment = parse_assessment(consultation.engine_input_from_answers())
     except AssessmentError:
-        return None
-    recommendation = evaluate(assessment)
-    with transaction.atomic():
-        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        if not locked.is_completed:  # a double click completes once
-            locked.complete(assessment.to_dict(), recommendation.to_dict())
+        return redirect(f"{check_url}?refused=1")
+    try:
+        consultation.complete(assessment.to_dict(), evaluate(assessment).to_dict())
+    except ConsultationConflict:
+        current = _reload(consultation)
+        return _completed_from(current, version) or _conflict(request, current, step)
     return redirect("consultation_result", pk=consultation.pk)
+
+
+def _completed_from(consultation: Consultation, version: int | None) -> HttpResponse | None:
+    """The result, if this consultation was completed from `version`: the same answers were
+    completed already (a double click, or the same page in two tabs)."""
+    if consultation.is_completed and version is not None and consultation.version == version + 1:
+        return redirect("consultation_result", pk=consultation.pk)
+    return None
+
+
+def _conflict(
+    request: HttpRequest, current: Consultation, step: steps.Step, form: Any = None
+) -> HttpResponse:
+    """409: the posted page was built from an older version, or the consultation was completed
+    meanwhile. Nothing was saved. The page shows what was saved elsewhere and what this page
+    tried, and re-applies the latter in one click once the clinician has seen both."""
+    then = _answers_at(current, _posted_version(request))
+    context: dict[str, Any] = {
+        "consultation": current,
+        "step": step,
+        "changes": _differences(then, current) if then else None,
+        "attempted": None,
+        "reapply": None,
+    }
+    if form is not None:
+        context["attempted"] = _attempted_rows(current, step, form)
+        kept = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in ("csrfmiddlewaretoken", "_version", "_step")
+            for value in values
+        ]
+        if current.is_completed:
+            # Onto a new draft copied from the completed record.
+            action = reverse("consultation_copy", args=[current.pk])
+            context["reapply"] = {"action": action, "fields": [*kept, ("_step", step.slug)]}
+        else:
+            # The step's own page (also when the "New consultation" page was posted again).
+            action = steps.step_url(current, step)
+            if request.GET.get("return") == "check":
+                action += "?return=check"
+            fields = [*kept, ("_version", current.version)]
+            context["reapply"] = {"action": action, "fields": fields}
+    elif not current.is_completed:
+        # Completion: complete the answers as they are now.
+        fields = [("_version", current.version)]
+        action = steps.step_url(current, steps.CHECK)
+        context["reapply"] = {"action": action, "fields": fields}
+    return render(request, "decision/conflict.html", context, status=409)
+
+
+def _answers_at(consultation: Consultation, version: int | None) -> Any:
+    """An earlier version of the consultation, from the audit trail (None if unknown)."""
+    if version is None:
+        return None
+    return consultation.history.filter(version=version).order_by("-history_id").first()
+
+
+def _rows(record: Any) -> dict[tuple[str, str], tuple[str, str]]:
+    """(step slug, question) → (step title, answer), for every answered step of a record."""
+    answers, columns = record.answers, questionnaire.columns_of(record)
+    rows = {}
+    for step in steps.question_steps(answers):
+        if step.is_answered(answers):
+            for row in questionnaire.summary_rows(step, answers, columns):
+                rows[(step.slug, row.label)] = (step.title, row.value)
+    return rows
+
+
+def _step_rows(record: Any, step: steps.Step) -> dict[tuple[str, str], tuple[str, str]]:
+    return {key: row for key, row in _rows(record).items() if key[0] == step.slug}
+
+
+def _differences(before: Any, after: Any) -> list[dict[str, str]]:
+    """The answers that differ between two versions, in questionnaire order."""
+    old, new = _rows(before), _rows(after)
+    keys = [*new, *(key for key in old if key not in new)]
+    return [
+        {
+            "step": (new.get(key) or old[key])[0],
+            "label": key[1],
+            "before": old[key][1] if key in old else "Not answered",
+            "after": new[key][1] if key in new else "Not answered",
+        }
+        for key in keys
+        if old.get(key, (None, None))[1] != new.get(key, (None, None))[1]
+    ]
+
+
+def _attempted_rows(current: Consultation, step: steps.Step, form: Any) -> list[dict] | None:
+    """This step's answers as stored now beside the ones the page tried to save."""
+    if not form.is_valid():
+        return None
+    tried = Consultation(answers=current.answers, patient_reference=current.patient_reference)
+    form.apply_to(tried)
+    stored, yours = _rows(current), _rows(tried)
+    keys = [*(key for key in yours if key[0] == step.slug)]
+    keys += [key for key in stored if key[0] == step.slug and key not in yours]
+    return [
+        {
+            "label": key[1],
+            "stored": stored[key][1] if key in stored else "Not answered",
+            "yours": yours[key][1] if key in yours else "Not asked",
+            "differs": stored.get(key) != yours.get(key),
+        }
+        for key in keys
+    ]
 
 
 @require_http_methods(["GET"])
@@ -413,12 +616,28 @@ def consultation_result(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_POST
+@roles.clinician_required
 def consultation_copy(request: HttpRequest, pk: UUID) -> HttpResponse:
     consultation = _get_consultation_for_user(request, pk)
+    # From the conflict page: one step's answers, tried on a record completed meanwhile.
+    step = steps.get_step(request.POST["_step"]) if "_step" in request.POST else None
+    if step is not None and not step.has_questions:
+        raise Http404("No such step")
     copy = consultation.copy_as_draft(request.user)
-    messages.success(
-        request,
-        "A new draft with the same answers, except the red flags: answer the safety screen for "
-        "today, change what else differs, then complete it.",
-    )
-    return redirect(steps.step_url(copy, steps.get_step("safety")))
+    if step is None:
+        messages.success(
+            request,
+            "A new draft with the same answers, except the red flags: answer the safety screen "
+            "for today, change what else differs, then complete it.",
+        )
+        return redirect(steps.step_url(copy, steps.get_step("safety")))
+    url = steps.step_url(copy, step)
+    form = forms.form_for(step)(request.POST, answers=copy.answers, live_url=url)
+    if form.is_valid():
+        form.apply_to(copy)
+        copy.save()
+        messages.success(request, "A new draft with your answers. Check them, then complete it.")
+        return redirect(steps.step_url(copy, steps.CHECK))
+    context = _panel_context(request.POST, step, form.valid_values(), copy.answers)
+    context["page_version"] = copy.version
+    return _render_step(request, copy, step, form, url, context)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decision import followup, forms, labels, panels, roles, steps, trend, unsaved
-from decision.models import Consultation, Visit
+from decision.models import Consultation, ConsultationConflict, Visit
 from decision.prescription import prescribed_for
 from decision.questionnaire import REVIEW_PAGE, format_age
 from decision.views import _get_consultation_for_user
@@ -45,6 +45,7 @@ def consultation_timeline(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@roles.clinician_required  # it starts a consultation
 def review_visit(request: HttpRequest, pk: UUID) -> HttpResponse:
     """The review visit's page, started from one of the user's completed consultations.
 
@@ -71,8 +72,15 @@ def review_visit(request: HttpRequest, pk: UUID) -> HttpResponse:
         if not form.is_valid():
             unsaved.keep(request, owner, REVIEW_PAGE.slug)
             return redirect(url)
+        try:
+            draft = followup.save_review(previous, request.user, form)
+        except ConsultationConflict:
+            # The draft changed (another tab) between reading and saving: nothing was saved;
+            # the page comes back with what was typed, over the draft as it is now.
+            unsaved.keep(request, owner, REVIEW_PAGE.slug)
+            messages.error(request, "Not saved: this review changed in another tab. Save again.")
+            return redirect(url)
         unsaved.forget(request, owner, REVIEW_PAGE.slug)
-        draft = followup.save_review(previous, request.user, form)
         return redirect(steps.step_url(draft, steps.CHECK))
     kept = unsaved.get(request, owner, REVIEW_PAGE.slug)
     if kept is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -155,6 +156,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for 20 clinicians at once (issue 14): WAL lets readers and the one writer work
+    # together; a transaction takes the write lock when it begins (IMMEDIATE), so it waits its
+    # turn (up to the busy timeout) instead of failing with "database is locked" halfway through;
+    # synchronous=NORMAL is safe with WAL (a power cut may lose the last commits, never corrupt).
+    DATABASES["default"].update(
+        # Django's backend with a flush that works despite the immutability triggers.
+        ENGINE="eczema_site.sqlite3",
+        OPTIONS={
+            "transaction_mode": "IMMEDIATE",
+            "timeout": envint("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+        # Tests on a file, not in memory: an in-memory database shares one connection between
+        # threads, so the race tests would not race (one file per run: runs never collide).
+        TEST={"NAME": str(Path(tempfile.gettempdir()) / f"eczema-test-{os.getpid()}.sqlite3")},
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

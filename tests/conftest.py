@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from decision import roles
+
 # The run's last line lists the tests a missing system package skipped (tests/system_packages.py).
 pytest_plugins = ["tests.system_packages", "pytester"]
 
@@ -11,12 +13,16 @@ pytest_plugins = ["tests.system_packages", "pytester"]
 # No password (unusable): tests sign in with force_login, and hashing one costs most of a second.
 @pytest.fixture
 def clinician(django_user_model):
-    return django_user_model.objects.create_user(username="clinician")
+    user = django_user_model.objects.create_user(username="clinician")
+    roles.grant(user, roles.CLINICIAN)
+    return user
 
 
 @pytest.fixture
 def other_clinician(django_user_model):
-    return django_user_model.objects.create_user(username="other")
+    user = django_user_model.objects.create_user(username="other")
+    roles.grant(user, roles.CLINICIAN)
+    return user
 
 
 @pytest.fixture

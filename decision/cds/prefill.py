@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from decision import labels
+from decision import labels, roles
 from decision.engine.knowledge import tcs_agent_map
 from decision.models import EXTRAS_KEY, Consultation
 from decision.questionnaire import format_age
@@ -68,6 +68,7 @@ def rows(answers: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
+@roles.clinician_required  # it starts a consultation
 def start_from_ehr(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("data") if request.method == "POST" else request.GET.get("data")
     answers = read_token(token or "")

@@ -17,13 +17,13 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/consultations"
 
 
-def completed(user, reference: str = "REF-1", **changes) -> Consultation:
+def completed(user, reference: str = "REF-1", completed_at=None, **changes) -> Consultation:
     consultation = Consultation(created_by=user, patient_reference=reference, answers={})
     assessment = parse_assessment(make_input(**changes))
     consultation.answers = assessment.to_dict()
     consultation.sync_columns()
     consultation.save()
-    consultation.complete(assessment.to_dict(), evaluate(assessment).to_dict())
+    consultation.complete(assessment.to_dict(), evaluate(assessment).to_dict(), completed_at)
     return consultation
 
 
@@ -34,8 +34,8 @@ def draft(user) -> Consultation:
 def test_the_list_holds_only_my_completed_consultations_newest_first(
     api, clinician, other_clinician
 ):
-    older = completed(clinician, "MINE-1")
-    Consultation.objects.filter(pk=older.pk).update(completed_at=timezone.now() - timedelta(days=1))
+    # Completed a day ago (a completed record cannot be back-dated afterwards).
+    completed(clinician, "MINE-1", completed_at=timezone.now() - timedelta(days=1))
     newer = completed(clinician, "MINE-2", severity="severe")
     draft(clinician)
     completed(other_clinician, "THEIRS")

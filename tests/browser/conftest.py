@@ -20,6 +20,7 @@ import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from pytest_django.live_server_helper import LiveServer
 
+from decision import roles
 from tests.browser import html_validator
 from tests.system_packages import skip_reason
 
@@ -147,7 +148,9 @@ def live_server(request):
 
 @pytest.fixture
 def clinician_account(django_user_model):
-    return django_user_model.objects.create_user(username=USERNAME, password=PASSWORD)
+    user = django_user_model.objects.create_user(username=USERNAME, password=PASSWORD)
+    roles.grant(user, roles.CLINICIAN)
+    return user
 
 
 @pytest.fixture

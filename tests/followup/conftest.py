@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from decision.models import Consultation
 from tests.helpers import make_input
-from tests.web.journey import complete, eczema_post, enter, step_url
+from tests.web.journey import complete, eczema_post, enter, step_url, versioned
 
 
 def at(day: str, hour: int = 10) -> datetime:
@@ -41,7 +41,8 @@ def first_visit(clinician_client):
         draft = enter(clinician_client, data, reference=reference)
         if poem is not None:
             response = clinician_client.post(
-                step_url(draft, "eczema"), {**eczema_post(data), **poem_post(poem)}
+                step_url(draft, "eczema"),
+                versioned(draft, {**eczema_post(data), **poem_post(poem)}),
             )
             assert response.status_code == 302, response.content.decode()
         return complete_at(clinician_client, draft, at(day))

@@ -168,10 +168,11 @@ def test_only_the_clinician_of_the_visit_may_review_it(
 ):
     first = first_visit()
     reviewer = django_user_model.objects.create_user(username="reviewer", is_staff=True)
-    for user in (other_clinician, reviewer):
+    # Another clinician: not theirs (404); a reviewer: not a clinician at all (403).
+    for user, status in ((other_clinician, 404), (reviewer, 403)):
         client.force_login(user)
         response = getattr(client, method)(review_url(first), REVIEW_POST)
-        assert response.status_code == 404
+        assert response.status_code == status
     assert not Consultation.objects.filter(review_of=first).exists()
 
 

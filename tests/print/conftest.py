@@ -31,9 +31,7 @@ def completed_consultation(
     )
     consultation.sync_columns()
     consultation.save()
-    consultation.complete(normalised, evaluate(assessment).to_dict())
-    Consultation.objects.filter(pk=consultation.pk).update(completed_at=COMPLETED_AT)
-    consultation.refresh_from_db()
+    consultation.complete(normalised, evaluate(assessment).to_dict(), COMPLETED_AT)
     return consultation
 
 
@@ -79,8 +77,6 @@ def stored_consultation(user: Any, snapshot: dict[str, Any]) -> Consultation:
     )
     consultation.sync_columns()
     consultation.save()
-    consultation.complete(snapshot["engine_input"], snapshot["engine_output"])
     completed_at = dt.datetime.fromisoformat(snapshot["completed_at"])
-    Consultation.objects.filter(pk=consultation.pk).update(completed_at=completed_at)
-    consultation.refresh_from_db()
+    consultation.complete(snapshot["engine_input"], snapshot["engine_output"], completed_at)
     return consultation

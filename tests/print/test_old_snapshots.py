@@ -21,6 +21,7 @@ from decision.models import Consultation
 from tests.print.conftest import old_snapshots, stored_consultation
 from tests.print.test_pages import handout_rows, text_of
 from tests.print.test_pdf import first_page_png, needs_poppler, pdf_text
+from tests.web.journey import complete, versioned
 
 SNAPSHOTS = old_snapshots()
 PAGES = {
@@ -163,9 +164,11 @@ def test_a_copy_of_an_old_consultation_completes_under_the_current_rule_set(
     clinician_client.post(reverse("consultation_copy", args=[old.pk]))
     draft = Consultation.objects.exclude(pk=old.pk).get()
     # A copy asks today's red flags again (none today).
-    clinician_client.post(reverse("consultation_step", args=[draft.pk, "safety"]), {})
+    clinician_client.post(
+        reverse("consultation_step", args=[draft.pk, "safety"]), versioned(draft, {})
+    )
 
-    response = clinician_client.post(reverse("consultation_step", args=[draft.pk, "check"]))
+    response = complete(clinician_client, draft)
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -191,7 +194,7 @@ def test_a_draft_saved_before_the_upgrade_completes_under_the_current_rule_set(
     draft.sync_columns()
     draft.save()
 
-    clinician_client.post(reverse("consultation_step", args=[draft.pk, "check"]))
+    complete(clinician_client, draft)
 
     draft.refresh_from_db()
     assert draft.is_completed

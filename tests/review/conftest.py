@@ -52,11 +52,7 @@ def complete_consultation(
     consultation = Consultation(created_by=user, patient_reference=reference, answers=data)
     consultation.sync_columns()
     consultation.save()
-    consultation.complete(assessment.to_dict(), evaluate(assessment).to_dict())
-    if completed_at is not None:
-        # Back-dating bypasses save(): the completion guard rightly refuses it.
-        Consultation.objects.filter(pk=consultation.pk).update(completed_at=completed_at)
-        consultation.refresh_from_db()
+    consultation.complete(assessment.to_dict(), evaluate(assessment).to_dict(), completed_at)
     return consultation
 
 

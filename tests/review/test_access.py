@@ -66,11 +66,13 @@ def test_a_reviewer_reads_the_result_without_the_owners_buttons(reviewer_client,
 def test_a_reviewer_never_sees_someone_elses_draft(reviewer_client, others_draft):
     for url in (
         reverse("consultation_resume", args=[others_draft.pk]),
-        reverse("consultation_step", args=[others_draft.pk, "patient"]),
         reverse("consultation_result", args=[others_draft.pk]),
         reverse("consultation_feedback", args=[others_draft.pk]),
     ):
         assert reviewer_client.get(url).status_code == 404, url
+    # The questionnaire is the clinicians': refused before any consultation is looked up.
+    step = reverse("consultation_step", args=[others_draft.pk, "patient"])
+    assert reviewer_client.get(step).status_code == 403
 
 
 def test_a_reviewer_cannot_change_someone_elses_consultation(reviewer_client, others_case):
@@ -85,7 +87,7 @@ def test_a_reviewer_cannot_change_someone_elses_consultation(reviewer_client, ot
         reverse("consultation_feedback", args=[others_case.pk]), {"outcome": "followed"}
     )
 
-    assert (copy.status_code, step.status_code, feedback.status_code) == (404, 404, 403)
+    assert (copy.status_code, step.status_code, feedback.status_code) == (403, 403, 403)
     assert Consultation.objects.count() == before
     assert Consultation.objects.get(pk=others_case.pk).patient_reference == "OTHER-1"
 

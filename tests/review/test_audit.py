@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from decision.models import CompletedConsultationError, Consultation
+from decision.models import Consultation, ConsultationConflict
 from tests.review.conftest import complete_consultation
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_a_completed_consultation_refuses_changes(clinician, field, value):
     consultation = Consultation.objects.get(pk=complete_consultation(clinician).pk)
     setattr(consultation, field, value)
 
-    with pytest.raises(CompletedConsultationError):
+    with pytest.raises(ConsultationConflict):
         consultation.save()
 
     stored = Consultation.objects.get(pk=consultation.pk)
@@ -67,7 +67,7 @@ def test_a_completed_snapshot_changed_in_place_is_refused(clinician):
     consultation = Consultation.objects.get(pk=complete_consultation(clinician).pk)
     consultation.engine_output["next_step"]["code"] = "WET_WRAP_THERAPY"
 
-    with pytest.raises(CompletedConsultationError):
+    with pytest.raises(ConsultationConflict):
         consultation.save()
 
 
@@ -75,13 +75,15 @@ def test_the_instance_that_completed_is_frozen_too(clinician):
     consultation = complete_consultation(clinician)
     consultation.answers = {}
 
-    with pytest.raises(CompletedConsultationError):
+    with pytest.raises(ConsultationConflict):
         consultation.save()
 
 
-def test_saving_a_completed_consultation_unchanged_is_allowed(clinician):
+def test_saving_a_completed_consultation_even_unchanged_is_refused(clinician):
     consultation = Consultation.objects.get(pk=complete_consultation(clinician).pk)
-    consultation.save()
+
+    with pytest.raises(ConsultationConflict):
+        consultation.save()
 
 
 def test_drafts_stay_editable(clinician):

@@ -45,15 +45,18 @@ def test_grant_role_adds_a_clinician(clinician, capsys):
     assert "clinician is now a clinician" in capsys.readouterr().out
 
 
-def test_grant_role_makes_a_reviewer_who_can_open_the_admin(clinician):
-    call_command("grant_role", "clinician", "reviewer")
+def test_grant_role_makes_a_reviewer_who_can_open_the_admin(django_user_model):
+    user = django_user_model.objects.create_user("newcomer")
 
-    clinician.refresh_from_db()
-    assert clinician.groups.filter(name="reviewer").exists()
-    assert clinician.is_staff and not clinician.is_superuser
-    assert roles.can_review(clinician)
-    assert clinician.has_perm("decision.view_consultation")
-    assert not clinician.has_perm("decision.change_consultation")
+    call_command("grant_role", "newcomer", "reviewer")
+
+    user = django_user_model.objects.get(pk=user.pk)
+    assert user.groups.filter(name="reviewer").exists()
+    assert user.is_staff and not user.is_superuser
+    assert roles.can_review(user)
+    assert user.has_perm("decision.view_consultation")
+    assert not user.has_perm("decision.change_consultation")
+    assert not roles.can_consult(user)
 
 
 def test_grant_role_makes_a_site_administrator(clinician):

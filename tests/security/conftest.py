@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
+
+from decision import roles
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-staple-7"
@@ -109,11 +110,9 @@ def production_security_settings() -> dict[str, Any]:
 
 
 def make_clinician(django_user_model, username: str):
-    """A clinician who signs in with PASSWORD (in the clinician group once roles exist)."""
+    """A clinician who signs in with PASSWORD."""
     user = django_user_model.objects.create_user(username=username, password=PASSWORD)
-    group = Group.objects.filter(name="clinician").first()
-    if group is not None:
-        user.groups.add(group)
+    roles.grant(user, roles.CLINICIAN)
     return user
 
 

@@ -18,7 +18,7 @@ from decision.models import Consultation
 from eczema_site import security
 from tests.helpers import make_input
 from tests.security.conftest import PASSWORD
-from tests.web.journey import eczema_post, patient_post, safety_post, step_url
+from tests.web.journey import eczema_post, patient_post, safety_post, step_url, versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,12 @@ def half_done(signed_in) -> Consultation:
     data = make_input()
     assert signed_in.post(reverse("consultation_new"), patient_post(data)).status_code == 302
     consultation = Consultation.objects.get()
-    assert signed_in.post(step_url(consultation, "safety"), safety_post(data)).status_code == 302
+    assert (
+        signed_in.post(
+            step_url(consultation, "safety"), versioned(consultation, safety_post(data))
+        ).status_code
+        == 302
+    )
     consultation.refresh_from_db()
     assert {"age_months", "red_flags"} <= set(consultation.answers)
     return consultation
@@ -163,7 +168,7 @@ def test_a_step_posted_after_expiry_is_not_saved_and_the_clinician_returns_to_it
     step = step_url(half_done, "eczema")
     expire_sessions()
 
-    response = signed_in.post(step, eczema_post(make_input()))
+    response = signed_in.post(step, versioned(half_done, eczema_post(make_input())))
 
     assert login_redirect_next(response) == step
     half_done.refresh_from_db()
@@ -171,7 +176,7 @@ def test_a_step_posted_after_expiry_is_not_saved_and_the_clinician_returns_to_it
     back = sign_in(signed_in, clinician_a.username, step)
     assert back["Location"] == step
     # Continue again: now it saves.
-    assert signed_in.post(step, eczema_post(make_input())).status_code == 302
+    assert signed_in.post(step, versioned(half_done, eczema_post(make_input()))).status_code == 302
     half_done.refresh_from_db()
     assert half_done.answers["severity"] == "moderate"
 

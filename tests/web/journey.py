@@ -94,17 +94,25 @@ def step_url(consultation: Consultation, slug: str) -> str:
     return reverse("consultation_step", args=[consultation.pk, slug])
 
 
+def versioned(consultation: Consultation, post: dict[str, Any]) -> dict[str, Any]:
+    """The post as the page sends it: with the version it was built from (the stored one)."""
+    version = Consultation.objects.values_list("version", flat=True).get(pk=consultation.pk)
+    return {**post, "_version": str(version)}
+
+
 def enter(client: Client, data: dict[str, Any], reference: str = "REF-1") -> Consultation:
     """Answer the six question steps through the forms; returns the draft consultation."""
     response = client.post(reverse("consultation_new"), patient_post(data, reference))
     assert response.status_code == 302, response.content.decode()
     consultation = Consultation.objects.latest("created_at")
     for slug in STEP_SLUGS[1:]:
-        response = client.post(step_url(consultation, slug), POSTS[slug](data))
+        response = client.post(
+            step_url(consultation, slug), versioned(consultation, POSTS[slug](data))
+        )
         assert response.status_code == 302, (slug, response.content.decode())
     consultation.refresh_from_db()
     return consultation
 
 
 def complete(client: Client, consultation: Consultation) -> Any:
-    return client.post(step_url(consultation, "check"))
+    return client.post(step_url(consultation, "check"), versioned(consultation, {}))

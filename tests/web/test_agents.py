@@ -14,7 +14,7 @@ from decision import steps
 from decision.engine.knowledge import tcs_agent_map, tcs_agents
 from decision.models import Consultation
 from tests.helpers import make_input
-from tests.web.journey import complete, step_url, treatment_post
+from tests.web.journey import complete, step_url, treatment_post, versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,10 @@ def test_a_draft_with_the_old_hydrocortisone_id_completes_with_it(make_answered,
     html = clinician_client.get(step_url(draft, "treatment")).content.decode()
     assert '<option value="hydrocortisone" selected>' in html
     post = {**treatment_post(draft.answers), "tcs_agent": "hydrocortisone"}
-    assert clinician_client.post(step_url(draft, "treatment"), post).status_code == 302
+    assert (
+        clinician_client.post(step_url(draft, "treatment"), versioned(draft, post)).status_code
+        == 302
+    )
 
     assert complete(clinician_client, draft).status_code == 302
     draft.refresh_from_db()

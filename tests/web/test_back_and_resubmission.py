@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from decision.models import Consultation
 from tests.helpers import make_input
-from tests.web.journey import eczema_post, patient_post, step_url
+from tests.web.journey import eczema_post, patient_post, step_url, versioned
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("consultation_new")
@@ -65,11 +65,11 @@ def test_a_step_with_errors_redirects_to_its_own_page_which_keeps_what_was_typed
 ):
     clinician_client.post(NEW, patient_post(make_input(), "PRG-1"))
     consultation = Consultation.objects.get()
-    clinician_client.post(step_url(consultation, "safety"), {})
+    clinician_client.post(step_url(consultation, "safety"), versioned(consultation, {}))
     url = step_url(consultation, "eczema")
     bad = {**eczema_post(make_input()), "bsa_percent": "150"}
 
-    response = clinician_client.post(url, bad)
+    response = clinician_client.post(url, versioned(consultation, bad))
 
     assert response.status_code == 302
     assert response["Location"] == url
@@ -82,7 +82,7 @@ def test_a_step_with_errors_redirects_to_its_own_page_which_keeps_what_was_typed
     consultation.refresh_from_db()
     assert "severity" not in consultation.answers
 
-    clinician_client.post(url, eczema_post(make_input()))
+    clinician_client.post(url, versioned(consultation, eczema_post(make_input())))
 
     page = clinician_client.get(url).content.decode()
     assert "There is a problem" not in page

@@ -9,7 +9,7 @@ from decision import views
 from decision.engine import AssessmentError, FieldError, evaluate, parse_assessment
 from decision.models import Consultation
 from tests.helpers import make_input
-from tests.web.journey import complete, enter, patient_post, step_url
+from tests.web.journey import complete, enter, patient_post, step_url, versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,9 @@ def test_completing_an_unfinished_consultation_lists_the_missing_steps(clinician
     clinician_client.post(reverse("consultation_new"), patient_post(make_input()))
     consultation = Consultation.objects.get()
 
-    response = clinician_client.post(step_url(consultation, "check"), follow=True)
+    response = clinician_client.post(
+        step_url(consultation, "check"), versioned(consultation, {}), follow=True
+    )
 
     html = response.content.decode()
     # Post/Redirect/Get: the page that says so is a GET (Back never asks to resubmit).
@@ -67,7 +69,9 @@ def test_an_engine_refusal_is_shown_with_links_to_the_steps_never_a_500(
 
     monkeypatch.setattr(views, "parse_assessment", refuse)
 
-    response = clinician_client.post(step_url(answered, "check"), follow=True)
+    response = clinician_client.post(
+        step_url(answered, "check"), versioned(answered, {}), follow=True
+    )
 
     html = response.content.decode()
     assert response.redirect_chain == [(f"{step_url(answered, 'check')}?refused=1", 302)]
@@ -83,7 +87,9 @@ def test_stored_answers_the_engine_refuses_are_reported_not_crashed_on(answered,
     answered.answers = {**answered.answers, "severity": "catastrophic"}
     answered.save()
 
-    response = clinician_client.post(step_url(answered, "check"), follow=True)
+    response = clinician_client.post(
+        step_url(answered, "check"), versioned(answered, {}), follow=True
+    )
 
     assert response.status_code == 200
     assert "severity" in response.content.decode()
@@ -92,15 +98,18 @@ def test_stored_answers_the_engine_refuses_are_reported_not_crashed_on(answered,
 
 
 def test_completing_twice_completes_once(answered, clinician_client):
-    complete(clinician_client, answered)
+    # A double click: the same page (the same version) posted twice.
+    check = step_url(answered, "check")
+    clinician_client.post(check, {"_version": answered.version})
     answered.refresh_from_db()
     first = answered.completed_at
 
-    response = complete(clinician_client, answered)
+    response = clinician_client.post(check, {"_version": answered.version - 1})
 
     assert response["Location"] == reverse("consultation_result", args=[answered.pk])
     answered.refresh_from_db()
     assert answered.completed_at == first
+    assert answered.history.filter(status="completed").count() == 1
 
 
 def test_the_result_of_a_draft_sends_the_clinician_back_to_the_questions(

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from decision.engine import evaluate_stage_a, parse_stage_a
 from decision.models import Consultation
-from tests.web.journey import patient_post, step_url
+from tests.web.journey import patient_post, step_url, versioned
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -22,7 +22,8 @@ def at_safety_step(client, data=CHILD) -> Consultation:
 
 def refer_now(client, consultation, *flags, **extra):
     post = {flag: "on" for flag in flags}
-    return client.post(step_url(consultation, "safety"), {**post, "_action": "refer", **extra})
+    data = versioned(consultation, {**post, "_action": "refer", **extra})
+    return client.post(step_url(consultation, "safety"), data)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,9 @@ def test_refer_now_is_offered_only_for_a_red_flag_needing_same_day_action(
 
 def test_a_saved_same_day_red_flag_shows_refer_now_on_the_step_page(clinician_client):
     consultation = at_safety_step(clinician_client)
-    clinician_client.post(step_url(consultation, "safety"), {"herpeticum_signs": "on"})
+    clinician_client.post(
+        step_url(consultation, "safety"), versioned(consultation, {"herpeticum_signs": "on"})
+    )
 
     html = clinician_client.get(step_url(consultation, "safety")).content.decode()
 

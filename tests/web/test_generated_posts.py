@@ -121,6 +121,8 @@ def _check(client, user, slug: str, post: dict[str, Any], htmx: bool) -> None:
     before = (consultation.answers, consultation.updated_at)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
+    # The version the page was built from, as every step page sends it.
+    post = {**post, "_version": str(consultation.version)}
     response = client.post(step_url(consultation, slug), post, **headers)
 
     assert response.status_code in (200, 302)
@@ -172,6 +174,7 @@ def test_generated_posts_to_a_new_consultation_create_a_valid_draft_or_nothing(
 def test_generated_posts_to_check_answers_never_fail(clinician_client, clinician, post):
     consultation = _answered(clinician)
 
+    post = {**post, "_version": str(consultation.version)}
     response = clinician_client.post(step_url(consultation, "check"), post)
 
     assert response.status_code == 302

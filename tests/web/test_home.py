@@ -63,14 +63,20 @@ def _pile_up(clinician, status: str, how_many: int) -> None:
     """Numbered newest first: 000 was saved (and completed) last."""
     now = timezone.now()
     prefix = status[:3].upper()
+    done = status == "completed"
     Consultation.objects.bulk_create(
-        Consultation(created_by=clinician, patient_reference=f"{prefix}-{n:03d}", status=status)
+        Consultation(
+            created_by=clinician,
+            patient_reference=f"{prefix}-{n:03d}",
+            status=status,
+            # A completed record never changes (not even here): completed as it is inserted.
+            completed_at=now - timedelta(minutes=n) if done else None,
+        )
         for n in range(how_many)
     )
-    for n in range(how_many):
-        when = now - timedelta(minutes=n)
+    for n in range(how_many if not done else 0):
         Consultation.objects.filter(patient_reference=f"{prefix}-{n:03d}").update(
-            updated_at=when, completed_at=when if status == "completed" else None
+            updated_at=now - timedelta(minutes=n)
         )
 
 

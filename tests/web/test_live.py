@@ -14,7 +14,7 @@ from decision.engine import CurrentTCS, RedFlags, check_adequacy, red_flag_actio
 from decision.engine.knowledge import poem_band
 from decision.models import Consultation
 from tests.helpers import make_input
-from tests.web.journey import eczema_post, patient_post, step_url, treatment_post
+from tests.web.journey import eczema_post, patient_post, step_url, treatment_post, versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,9 @@ def _unchanged(consultation):
 def test_ticking_a_red_flag_shows_its_urgent_action_at_once(answered, clinician_client):
     post = {"herpeticum_signs": "on", "_preview": "red_flags"}
 
-    response = clinician_client.post(step_url(answered, "safety"), post, **HTMX)
+    response = clinician_client.post(
+        step_url(answered, "safety"), versioned(answered, post), **HTMX
+    )
 
     html = response.content.decode()
     expected = red_flag_actions(RedFlags(herpeticum_signs=True), sites=("flexures", "arms", "legs"))
@@ -47,7 +49,9 @@ def test_the_red_flag_panel_names_the_eyelid_referral_when_eyelids_are_affected(
     consultation = make_answered(sites=["face", "eyelids"])
     post = {"herpeticum_signs": "on", "_preview": "red_flags"}
 
-    html = clinician_client.post(step_url(consultation, "safety"), post, **HTMX).content.decode()
+    html = clinician_client.post(
+        step_url(consultation, "safety"), versioned(consultation, post), **HTMX
+    ).content.decode()
 
     for alert in red_flag_actions(RedFlags(herpeticum_signs=True), sites=("face", "eyelids")):
         assert alert.text in html
@@ -66,7 +70,7 @@ def test_without_javascript_a_red_flag_preview_shows_the_page_and_saves_nothing(
 ):
     post = {"infection_signs": "on", "_preview": "red_flags"}
 
-    response = clinician_client.post(step_url(answered, "safety"), post)
+    response = clinician_client.post(step_url(answered, "safety"), versioned(answered, post))
 
     html = response.content.decode()
     assert "<html" in html
@@ -89,7 +93,9 @@ def test_saved_red_flags_stay_in_view_on_every_later_step(make_answered, clinici
 def test_the_poem_calculator_scores_live_and_suggests_a_band(answered, clinician_client):
     post = {**{f"poem_{n}": "3" for n in range(1, 8)}, "_preview": "poem"}
 
-    response = clinician_client.post(step_url(answered, "eczema"), post, **HTMX)
+    response = clinician_client.post(
+        step_url(answered, "eczema"), versioned(answered, post), **HTMX
+    )
 
     html = response.content.decode()
     band = poem_band(21)
@@ -102,7 +108,9 @@ def test_the_poem_calculator_scores_live_and_suggests_a_band(answered, clinician
 def test_a_partly_answered_poem_has_no_score_yet(answered, clinician_client):
     post = {"poem_1": "4", "poem_2": "0", "_preview": "poem"}
 
-    html = clinician_client.post(step_url(answered, "eczema"), post, **HTMX).content.decode()
+    html = clinician_client.post(
+        step_url(answered, "eczema"), versioned(answered, post), **HTMX
+    ).content.decode()
 
     assert "2 of 7 questions answered" in html
     assert "of 28" not in html
@@ -114,7 +122,9 @@ def test_without_javascript_the_poem_score_shows_on_the_page_and_saves_nothing(
     post = {**eczema_post(make_input()), **{f"poem_{n}": "1" for n in range(1, 8)}}
     post["_preview"] = "poem"
 
-    html = clinician_client.post(step_url(answered, "eczema"), post).content.decode()
+    html = clinician_client.post(
+        step_url(answered, "eczema"), versioned(answered, post)
+    ).content.decode()
 
     assert "POEM 7 of 28" in html
     assert "<html" in html
@@ -124,7 +134,9 @@ def test_without_javascript_the_poem_score_shows_on_the_page_and_saves_nothing(
 def test_choosing_an_agent_fills_in_its_potency_live(answered, clinician_client):
     post = {**treatment_post(make_input()), "tcs_agent": "clobetasol-0.05", "_preview": "potency"}
 
-    response = clinician_client.post(step_url(answered, "treatment"), post, **HTMX)
+    response = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), **HTMX
+    )
 
     html = response.content.decode()
     assert re.search(r'value="very_high"[^>]*checked', html)
@@ -138,7 +150,9 @@ def test_choosing_a_potency_by_hand_clears_a_different_agent(answered, clinician
     post = {**treatment_post(make_input()), "tcs_agent": "clobetasol-0.05", "potency": "low"}
     post["_preview"] = "course"
 
-    response = clinician_client.post(step_url(answered, "treatment"), post, **HTMX)
+    response = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), **HTMX
+    )
 
     html = response.content.decode()
     assert 'id="agent-field"' in html
@@ -148,7 +162,9 @@ def test_choosing_a_potency_by_hand_clears_a_different_agent(answered, clinician
 def test_no_steroid_hides_the_course_questions_live(answered, clinician_client):
     post = {**treatment_post(make_input()), "potency": "none", "_preview": "course"}
 
-    html = clinician_client.post(step_url(answered, "treatment"), post, **HTMX).content.decode()
+    html = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), **HTMX
+    ).content.decode()
 
     assert re.search(r'<fieldset id="tcs-course"[^>]*hidden', html)
 
@@ -163,7 +179,9 @@ def test_the_adequacy_panel_lists_the_reasons_as_the_clinician_types(answered, c
         "_preview": "adequacy",
     }
 
-    response = clinician_client.post(step_url(answered, "treatment"), post, **HTMX)
+    response = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), **HTMX
+    )
 
     html = response.content.decode()
     adequacy = check_adequacy(
@@ -184,7 +202,9 @@ def test_the_adequacy_panel_lists_the_reasons_as_the_clinician_types(answered, c
 def test_the_adequacy_panel_confirms_an_adequate_trial(answered, clinician_client):
     post = {**treatment_post(make_input()), "_preview": "adequacy"}
 
-    html = clinician_client.post(step_url(answered, "treatment"), post, **HTMX).content.decode()
+    html = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), **HTMX
+    ).content.decode()
 
     assert "Adequate trial." in html
     # 15 % of a 7-year-old's 25 FTU whole body (3.75 FTU) twice daily, not the whole regions.
@@ -217,7 +237,9 @@ def test_the_adequacy_panel_shows_the_potency_cautions(make_answered, clinician_
 def test_the_adequacy_panel_says_what_it_still_needs(answered, clinician_client):
     post = {"potency": "medium", "weeks": "", "_preview": "adequacy"}
 
-    html = clinician_client.post(step_url(answered, "treatment"), post, **HTMX).content.decode()
+    html = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), **HTMX
+    ).content.decode()
 
     assert "To check the trial, give applications per day, weeks of the course, adherence" in html
 
@@ -260,6 +282,6 @@ def test_a_preview_on_a_new_consultation_creates_nothing(clinician_client):
 def test_an_unknown_preview_is_an_ordinary_submit(answered, clinician_client):
     post = {**eczema_post(make_input()), "_preview": "something-else"}
 
-    response = clinician_client.post(step_url(answered, "eczema"), post)
+    response = clinician_client.post(step_url(answered, "eczema"), versioned(answered, post))
 
     assert response.status_code == 302

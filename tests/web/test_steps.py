@@ -16,6 +16,7 @@ from tests.web.journey import (
     patient_post,
     step_url,
     treatment_post,
+    versioned,
 )
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +131,9 @@ def test_a_question_that_now_applies_is_asked_before_saving(clinician_client):
     consultation = _new(clinician_client, age_months=48)
     post = {**patient_post(make_input(age_months=360)), "asked": ["liver_impairment"]}
 
-    response = clinician_client.post(step_url(consultation, "patient"), post, follow=True)
+    response = clinician_client.post(
+        step_url(consultation, "patient"), versioned(consultation, post), follow=True
+    )
 
     assert response.status_code == 200
     assert "This question applies at this age" in response.content.decode()
@@ -140,7 +143,9 @@ def test_a_question_that_now_applies_is_asked_before_saving(clinician_client):
 
     post["asked"] = ["pregnant_or_breastfeeding", "liver_impairment"]
     post["pregnant_or_breastfeeding"] = "on"
-    response = clinician_client.post(step_url(consultation, "patient"), post)
+    response = clinician_client.post(
+        step_url(consultation, "patient"), versioned(consultation, post)
+    )
 
     assert response.status_code == 302
     consultation.refresh_from_db()
@@ -176,7 +181,9 @@ def test_each_step_saves_on_continue_and_moves_to_the_next(clinician_client):
     consultation = _new(clinician_client, **{k: v for k, v in data.items() if k == "age_months"})
 
     for slug in ("safety", "eczema", "treatment", "tried", "other"):
-        response = clinician_client.post(step_url(consultation, slug), POSTS[slug](data))
+        response = clinician_client.post(
+            step_url(consultation, slug), versioned(consultation, POSTS[slug](data))
+        )
         assert response.status_code == 302, response.content.decode()
         assert response["Location"] == step_url(consultation, NEXT[slug])
 
@@ -221,7 +228,7 @@ def test_revisiting_the_first_step_shows_the_saved_reference_and_age(answered, c
 def test_back_saves_a_valid_page_and_goes_to_the_previous_step(answered, clinician_client):
     post = {**eczema_post(make_input()), "severity": "severe", "_action": "back"}
 
-    response = clinician_client.post(step_url(answered, "eczema"), post)
+    response = clinician_client.post(step_url(answered, "eczema"), versioned(answered, post))
 
     assert response["Location"] == step_url(answered, "safety")
     answered.refresh_from_db()
@@ -242,7 +249,9 @@ def test_back_with_errors_saves_nothing_and_offers_to_leave_without_saving(
 ):
     post = {**eczema_post(make_input()), "bsa_percent": "150", "_action": "back"}
 
-    response = clinician_client.post(step_url(answered, "eczema"), post, follow=True)
+    response = clinician_client.post(
+        step_url(answered, "eczema"), versioned(answered, post), follow=True
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -255,7 +264,7 @@ def test_back_with_errors_saves_nothing_and_offers_to_leave_without_saving(
 
 def test_resume_goes_to_the_first_unanswered_step(clinician_client):
     consultation = _new(clinician_client)
-    clinician_client.post(step_url(consultation, "safety"), {})
+    clinician_client.post(step_url(consultation, "safety"), versioned(consultation, {}))
 
     response = clinician_client.get(reverse("consultation_resume", args=[consultation.pk]))
 
@@ -274,7 +283,7 @@ def test_a_change_from_check_answers_returns_to_check_answers(answered, clinicia
     assert f'href="{change_url}#id_potency_0"' in check
 
     response = clinician_client.post(
-        change_url, {**treatment_post(make_input()), "steroid_concerns": "on"}
+        change_url, versioned(answered, {**treatment_post(make_input()), "steroid_concerns": "on"})
     )
 
     assert response["Location"] == step_url(answered, "check")
@@ -314,7 +323,9 @@ def test_bad_input_is_shown_next_to_the_field_and_in_the_summary_and_not_saved(
     before = dict(answered.answers)
     post = {**POSTS[slug](make_input()), **change}
 
-    response = clinician_client.post(step_url(answered, slug), post, follow=True)
+    response = clinician_client.post(
+        step_url(answered, slug), versioned(answered, post), follow=True
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -328,7 +339,7 @@ def test_bad_input_is_shown_next_to_the_field_and_in_the_summary_and_not_saved(
 def test_choosing_an_agent_fills_in_its_potency_without_javascript(answered, clinician_client):
     post = {**treatment_post(make_input()), "potency": "", "tcs_agent": "clobetasol-0.05"}
 
-    response = clinician_client.post(step_url(answered, "treatment"), post)
+    response = clinician_client.post(step_url(answered, "treatment"), versioned(answered, post))
 
     assert response.status_code == 302
     answered.refresh_from_db()
@@ -339,7 +350,9 @@ def test_choosing_an_agent_fills_in_its_potency_without_javascript(answered, cli
 def test_an_agent_with_a_different_potency_is_an_error(answered, clinician_client):
     post = {**treatment_post(make_input()), "potency": "low", "tcs_agent": "clobetasol-0.05"}
 
-    response = clinician_client.post(step_url(answered, "treatment"), post, follow=True)
+    response = clinician_client.post(
+        step_url(answered, "treatment"), versioned(answered, post), follow=True
+    )
 
     assert response.status_code == 200
     assert "very high potency: choose that potency, or clear the agent" in response.content.decode()
@@ -355,7 +368,7 @@ def test_no_steroid_ignores_the_course_questions(answered, clinician_client):
         "grams_per_week": "9999",
     }
 
-    response = clinician_client.post(step_url(answered, "treatment"), post)
+    response = clinician_client.post(step_url(answered, "treatment"), versioned(answered, post))
 
     assert response.status_code == 302
     answered.refresh_from_db()
@@ -372,7 +385,7 @@ def test_no_steroid_ignores_the_course_questions(answered, clinician_client):
 def test_weeks_and_grams_keep_one_decimal_place(answered, clinician_client):
     post = {**treatment_post(make_input()), "weeks": "1.5", "grams_per_week": "30.5"}
 
-    clinician_client.post(step_url(answered, "treatment"), post)
+    clinician_client.post(step_url(answered, "treatment"), versioned(answered, post))
 
     answered.refresh_from_db()
     assert answered.answers["current_tcs"]["weeks"] == 1.5
@@ -382,7 +395,7 @@ def test_weeks_and_grams_keep_one_decimal_place(answered, clinician_client):
 def test_the_poem_answers_are_kept_as_extras_not_engine_input(answered, clinician_client):
     post = {**eczema_post(make_input()), **{f"poem_{n}": "3" for n in range(1, 8)}}
 
-    clinician_client.post(step_url(answered, "eczema"), post)
+    clinician_client.post(step_url(answered, "eczema"), versioned(answered, post))
 
     answered.refresh_from_db()
     assert answered.extras["poem"] == [3] * 7
@@ -392,16 +405,18 @@ def test_the_poem_answers_are_kept_as_extras_not_engine_input(answered, clinicia
 
 @pytest.mark.parametrize("slug", ["patient", "safety", "eczema", "treatment", "tried", "other"])
 def test_a_completed_consultation_is_read_only(answered, clinician_client, slug):
+    page = versioned(answered, POSTS[slug](make_input(age_months=400)))
     complete(clinician_client, answered)
     answered.refresh_from_db()
     before = (answered.answers, answered.engine_output, answered.updated_at)
 
     get = clinician_client.get(step_url(answered, slug))
-    post = clinician_client.post(step_url(answered, slug), POSTS[slug](make_input(age_months=400)))
+    post = clinician_client.post(step_url(answered, slug), page)
 
-    result_url = reverse("consultation_result", args=[answered.pk])
-    assert get["Location"] == result_url
-    assert post["Location"] == result_url
+    assert get["Location"] == reverse("consultation_result", args=[answered.pk])
+    # A save from a page opened before completion: a conflict page, nothing saved.
+    assert post.status_code == 409
+    assert "was completed in another tab or window" in post.content.decode()
     answered.refresh_from_db()
     assert (answered.answers, answered.engine_output, answered.updated_at) == before
 

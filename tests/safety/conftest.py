@@ -1,0 +1,3 @@
+"""The questionnaire's fixtures (a fully answered draft) serve the safety tests too."""
+
+from tests.web.conftest import answered  # noqa: F401
