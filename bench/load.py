@@ -74,6 +74,7 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 HOST = "127.0.0.1"
 USERNAME = "bench-load"
 DRAFTS = 20
+VERSION = re.compile(r'name="_version" value="(\d+)"')
 
 HTML_P95_MS = 50.0
 # Issue 12: step 3 GET in-process, from 14.6 ms CPU per request with crispy-forms.
@@ -125,6 +126,7 @@ def prepare(consultations: int) -> dict[str, Any]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from decision import roles
     from decision.engine import evaluate, parse_assessment
     from decision.models import URGENCY_ORDER, Consultation
 
@@ -135,7 +137,10 @@ def prepare(consultations: int) -> dict[str, Any]:
     user, _ = user_model.objects.get_or_create(username=USERNAME)
     user.set_password(secrets.token_urlsafe(24))
     user.save()
-    Consultation.objects.filter(created_by=user).delete()
+    roles.grant(user, roles.CLINICIAN)  # the questionnaire is the clinicians'
+    # Completed consultations cannot be deleted (the database refuses): a database reused through
+    # DATABASE_URL keeps those of earlier runs.
+    Consultation.objects.filter(created_by=user).drafts().delete()
 
     cases = bench_engine().generate(consultations + DRAFTS, seed=7)
     now = timezone.now()
@@ -182,7 +187,7 @@ def prepare(consultations: int) -> dict[str, Any]:
 
     # A second clinician with no consultations: their home page is the "empty signed-in page".
     empty_user, _ = user_model.objects.get_or_create(username=f"{USERNAME}-empty")
-    Consultation.objects.filter(created_by=empty_user).delete()
+    Consultation.objects.filter(created_by=empty_user).drafts().delete()
 
     def url(name: str, *args: Any) -> str | None:
         try:
@@ -399,6 +404,18 @@ class Endpoint:
     expect_type: str = "text/html"
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # A save applies only to the version its page was built from: each path (a draft) gets its
+    # own client, which posts the version it last saved (every save raises it by one).
+    versions: dict[str, int] | None = None
+
+    def request_body(self, path: str) -> str | None:
+        if self.versions is None:
+            return self.body
+        return f"{self.body}&_version={self.versions[path]}"
+
+    def saved(self, path: str, status: int) -> None:
+        if self.versions is not None and status == 302:
+            self.versions[path] += 1
 
 
 @dataclass
@@ -493,10 +510,13 @@ def run_threads(endpoint: Endpoint, port: int, users: int, seconds: float) -> di
         mine, bad, counter = [], 0, offset
         while time.monotonic() < deadline:
             path = endpoint.paths[counter % len(endpoint.paths)]
-            counter += 1
+            # A versioned endpoint: this user's own draft, never another user's.
+            counter += 0 if endpoint.versions is not None else 1
             start = time.perf_counter()
             try:
-                status, _, _ = fetch(port, endpoint.method, path, endpoint.headers, endpoint.body)
+                body = endpoint.request_body(path)
+                status, _, _ = fetch(port, endpoint.method, path, endpoint.headers, body)
+                endpoint.saved(path, status)
                 ok = status < 400
             except OSError:
                 ok = False
@@ -532,7 +552,8 @@ def run_threads(endpoint: Endpoint, port: int, users: int, seconds: float) -> di
 def measure(
     endpoint: Endpoint, server: Server, users: int, seconds: float, warmup: float, workdir: Path
 ) -> Measurement:
-    use_wrk = shutil.which("wrk") is not None
+    # wrk sends fixed bodies: a versioned save needs the client that knows each draft's version.
+    use_wrk = shutil.which("wrk") is not None and endpoint.versions is None
     port = server.port
     runner = (
         (lambda s: run_wrk(endpoint, port, users, s, workdir))
@@ -559,9 +580,11 @@ def measure(
 
 def check_once(endpoint: Endpoint, port: int) -> None:
     """One request first: the right status and content, so the load measures the real page."""
+    path = endpoint.paths[0]
     status, headers, body = fetch(
-        port, endpoint.method, endpoint.paths[0], endpoint.headers, endpoint.body
+        port, endpoint.method, path, endpoint.headers, endpoint.request_body(path)
     )
+    endpoint.saved(path, status)
     content_type = headers.get("Content-Type", "")
     if status != endpoint.expect_status or (
         endpoint.expect_status == 200 and not content_type.startswith(endpoint.expect_type)
@@ -715,17 +738,25 @@ def clinic_run(
         # Each joins somewhere in a consultation, so the mix of pages is the steady one at once
         # (a consultation lasts minutes: all starting on the home page would measure only that).
         skip = None
+        version = ""
         while True:
             requests = consultation_requests(data, draft, unseen, signed_in, posting)
             if skip is None:
                 skip = rng.randrange(len(requests))
                 requests = requests[skip:]
             for kind, method, path, body, headers in requests:
+                if kind == "save":
+                    # The version of the step page just opened, as its form posts it.
+                    body = f"{body}&_version={version}"
                 started = time.monotonic()
                 clock = time.perf_counter()
                 try:
-                    status, _, _ = fetch(server.port, method, path, headers, body)
-                    ok = status < 400
+                    status, _, content = fetch(server.port, method, path, headers, body)
+                    found = VERSION.search(content.decode(errors="replace"))
+                    version = found[1] if found else version
+                    # Simulated clinicians share the drafts: a save may meet another's, and
+                    # then gets the conflict page, as a second tab would.
+                    ok = status < 400 or (kind == "save" and status == 409)
                 except OSError:
                     ok = False
                 latency = (time.perf_counter() - clock) * 1000
@@ -1074,6 +1105,7 @@ def main() -> None:
                      headers=signed_in),
             Endpoint("step_post", "Questionnaire step 3, POST (saves, redirects)", "POST",
                      urls["step_post"], "html", expect_status=302, body=data["step_post_body"],
+                     versions=dict.fromkeys(urls["step_post"], 1),
                      headers=posting),
             Endpoint("result", "Result page (one consultation: cached after its first view)", "GET",
                      [urls["result"]], "html",
