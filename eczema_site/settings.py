@@ -399,6 +399,9 @@ CDS_JWT_MAX_LIFETIME = envint("CDS_JWT_MAX_LIFETIME", 3600)
 CDS_MAX_BODY_BYTES = envint("CDS_MAX_BODY_BYTES", 1024 * 1024)
 CDS_PREFILL_MAX_AGE = envint("CDS_PREFILL_MAX_AGE", 60 * 60)
 CDS_SERVICE_USERNAME = os.environ.get("CDS_SERVICE_USERNAME", "cds-hooks")
+# Per EHR (JWT issuer): its clinicians share it. An operational choice, not a clinical one:
+# generous enough for a busy clinic opening charts, small enough to stop a runaway client.
+CDS_RATE_LIMIT = os.environ.get("CDS_RATE_LIMIT", "600/min")
 # CDS Hooks clients may run in a browser: CORS for /cds-services only. Calls carry a bearer JWT,
 # never a cookie, so any origin may ask; CDS_CORS_ALLOWED_ORIGINS narrows it to a list.
 CORS_URLS_REGEX = r"^/cds-services(/.*)?$"

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from decision import roles
 
 # The run's last line lists the tests a missing system package skipped (tests/system_packages.py).
 pytest_plugins = ["tests.system_packages", "pytester"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The rate limits (API, FHIR, CDS) count in the cache, and user ids repeat from test to test.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # No password (unusable): tests sign in with force_login, and hashing one costs most of a second.

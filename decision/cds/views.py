@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ValidationError
 
+from decision import throttle
 from decision.api.http import BodyError, error_response, read_json_body
 from decision.cds import cards, client_auth, codes, prefetch, prefill, records
 from decision.engine import FieldError, evaluate, parse_assessment
@@ -119,9 +120,20 @@ def _validation_errors(exc: ValidationError) -> list[FieldError]:
     return [FieldError(path(error["loc"]), error["msg"]) for error in exc.errors()]
 
 
+class Throttled(Exception):
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"over CDS_RATE_LIMIT: retry after {wait} s")
+        self.wait = wait
+
+
 def _authenticate(request: HttpRequest, *also: str) -> dict[str, Any]:
-    """The JWT is checked first: a refused call reads and stores nothing."""
-    return client_auth.verify(request, client_auth.expected_audiences(request, *also))
+    """The JWT is checked first: a refused call reads and stores nothing. Then the EHR's rate
+    limit (per issuer, so an unsigned flood spends no one's budget)."""
+    claims = client_auth.verify(request, client_auth.expected_audiences(request, *also))
+    wait = throttle.issuer_wait(request, claims["iss"])
+    if wait is not None:
+        raise Throttled(wait)
+    return claims
 
 
 def _body(request: HttpRequest, model: type[BaseModel]) -> Any:
@@ -142,6 +154,11 @@ def _refused(exc: Exception) -> HttpResponse:
             [FieldError("Authorization", str(exc))],
             WWW_Authenticate='Bearer error="invalid_token"',
         )
+    if isinstance(exc, Throttled):
+        logger.warning("CDS Hooks call refused: %s", exc)
+        response = error_response(429, "Too many requests: wait, then try again.")
+        response["Retry-After"] = str(exc.wait)
+        return response
     assert isinstance(exc, BodyError)
     return error_response(exc.status, exc.detail, exc.errors)
 
@@ -155,7 +172,7 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
         if service_id != SERVICE_ID:
             return error_response(404, "No such CDS service.")
         hook = _body(request, HookRequest)
-    except (client_auth.CdsAuthError, BodyError) as exc:
+    except (client_auth.CdsAuthError, Throttled, BodyError) as exc:
         return _refused(exc)
     data = hook.prefetch or {}
     if "patient" not in data:
@@ -213,7 +230,7 @@ def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
         if service_id != SERVICE_ID:
             return error_response(404, "No such CDS service.")
         body = _body(request, FeedbackRequest)
-    except (client_auth.CdsAuthError, BodyError) as exc:
+    except (client_auth.CdsAuthError, Throttled, BodyError) as exc:
         return _refused(exc)
     user = request.user = records.service_user()
     with transaction.atomic():

@@ -24,6 +24,7 @@ from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 
 from decision import questionnaire as q
+from decision import throttle
 from decision.api import tokens
 from decision.engine import AssessmentError, dumps, evaluate, parse_assessment
 from decision.fhir import evaluate as evaluation
@@ -74,7 +75,8 @@ def _token_user(request: HttpRequest) -> Any | None:
 
 
 def fhir_view(method: str, *, sessions: bool) -> Callable:
-    """One method only; authenticated by API token (and, for reading, by the session), else 401.
+    """One method only; authenticated by API token (and, for reading, by the session), else 401;
+    over the user's API rate limit (shared with the JSON API), 429.
 
     CSRF-exempt: a read changes nothing, and the one POST accepts no session at all.
     """
@@ -90,6 +92,12 @@ def fhir_view(method: str, *, sessions: bool) -> Callable:
                 request.user = user
             elif not (sessions and request.user.is_authenticated):
                 return _outcome(401, [("", "Sign in, or send an API token")], "login")
+            wait = throttle.user_wait(request)
+            if wait is not None:
+                problem = ("", "Too many requests: wait, then try again")
+                response = _outcome(429, [problem], "throttled")
+                response["Retry-After"] = str(wait)
+                return response
             try:
                 return view(request, *args, **kwargs)
             except Http404:

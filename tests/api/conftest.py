@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from decision.api.tokens import create_token
@@ -32,14 +31,6 @@ class ApiClient:
 
     def get(self, path: str, token: str | None = None, **extra: Any):
         return self.client.get(path, **self.headers(token), **extra)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The rate limit counts in the cache; user ids repeat from test to test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

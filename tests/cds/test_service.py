@@ -320,3 +320,16 @@ def test_whatever_the_prefetch_holds_the_answer_is_a_card_never_an_error(ehr, ch
 
     assert response.status_code == 200, response.content
     assert len(response.json()["cards"]) == 1
+
+
+def test_over_its_rate_limit_an_ehr_gets_429_and_unsigned_calls_spend_none_of_it(ehr, settings):
+    settings.CDS_RATE_LIMIT = "2/min"
+    request = patient_view(make_input())
+
+    unsigned = [ehr.post(SERVICE, request, token=None).status_code for _ in range(3)]
+    signed = [ehr.post(SERVICE, request) for _ in range(3)]
+
+    assert unsigned == [401, 401, 401]
+    assert [response.status_code for response in signed] == [200, 200, 429]
+    assert int(signed[2]["Retry-After"]) >= 1
+    assert signed[2].json()["detail"] == "Too many requests: wait, then try again."

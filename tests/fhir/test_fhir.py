@@ -364,3 +364,28 @@ def test_a_declared_question_becomes_a_fhir_item(monkeypatch):
     assert found["hours_outdoors"]["type"] == "integer"
     assert found["hours_outdoors"]["enableWhen"][0]["answerInteger"] == 216
     assert found["hours_outdoors"]["extension"][1]["valueInteger"] == 24
+
+
+def test_over_the_users_api_rate_limit_fhir_answers_429_with_an_operation_outcome(settings, token):
+    settings.API_RATE_LIMIT = "2/min"
+    reader = Client()
+
+    statuses = [reader.get(QUESTIONNAIRE, **bearer(token)).status_code for _ in range(2)]
+    refused = evaluate_post(reader, token, {"resourceType": "QuestionnaireResponse"})
+
+    assert statuses == [200, 200]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    outcome = OperationOutcome.model_validate(refused.json())
+    assert outcome.issue[0].code == "throttled"
+
+
+def test_the_fhir_rate_limit_is_per_user(settings, token, other_clinician):
+    settings.API_RATE_LIMIT = "1/min"
+    other = create_token(other_clinician, "fhir tests")[1]
+
+    first = Client().get(QUESTIONNAIRE, **bearer(token))
+    again = Client().get(QUESTIONNAIRE, **bearer(token))
+    someone_else = Client().get(QUESTIONNAIRE, **bearer(other))
+
+    assert (first.status_code, again.status_code, someone_else.status_code) == (200, 429, 200)
