@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.utils import translation
 from django.utils.formats import date_format
@@ -35,8 +35,23 @@ from decision.engine.knowledge import (
 from decision.engine.plans import MILD_ONLY_SITES
 from decision.questionnaire import format_age
 
-if TYPE_CHECKING:
-    from decision.prescription import Prescribed
+
+class Prescribed(Protocol):
+    """What the documents read of a recorded prescription (decision.prescription.Prescribed,
+    which builds on this module: described here rather than imported)."""
+
+    @property
+    def steroid(self) -> TcsAgent | None: ...
+
+    @property
+    def steroid_name(self) -> str: ...
+
+    @property
+    def product_ids(self) -> tuple[str, ...]: ...
+
+    @property
+    def sentence(self) -> str: ...
+
 
 # What a specialist must know about the patient, named in the referral letter when present.
 LETTER_FLAGS = {
