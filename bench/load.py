@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime as dt
-import http.client
 import importlib.util
 import json
 import math
@@ -52,8 +51,6 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -66,15 +63,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# bench/ is on the path when this runs as a script.
+from liveserver import (
+    HOST,
+    PRIORITY,
+    VERSION,
+    Server,
+    browser_headers,
+    child_priority,
+    fetch,
+    machine,
+    production_env,
+    signed_in_session,
+    start_gunicorn,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 README = ROOT / "README.md"
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-HOST = "127.0.0.1"
 USERNAME = "bench-load"
 DRAFTS = 20
-VERSION = re.compile(r'name="_version" value="(\d+)"')
 
 HTML_P95_MS = 50.0
 # Issue 12: step 3 GET in-process, from 14.6 ms CPU per request with crispy-forms.
@@ -88,14 +97,6 @@ CLINIC_P95_MS = 100.0
 PAUSE_SECONDS = (2.0, 18.0)
 FIRST_RENDERS = 40
 STEP_SLUGS = ("patient", "safety", "eczema", "treatment", "tried", "other")
-# Niceness for gunicorn and wrk (--priority): negative raises their CPU share over other work.
-PRIORITY = {"nice": 0}
-
-
-def child_priority() -> None:
-    """preexec_fn: run the child at the chosen niceness (raising it needs root)."""
-    if PRIORITY["nice"]:
-        os.nice(PRIORITY["nice"])
 
 
 def bench_engine():
@@ -114,12 +115,7 @@ def prepare(consultations: int) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eczema_site.settings")
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
     from django.urls import NoReverseMatch, reverse
@@ -174,16 +170,6 @@ def prepare(consultations: int) -> dict[str, Any]:
     completed = str(rows[DRAFTS].pk)
     # Consultations nobody has opened yet, for first views (result, handout, PDF).
     unseen = [str(row.pk) for row in rows[DRAFTS + 1 :]]
-
-    from importlib import import_module
-
-    def signed_in_session(user: Any) -> str:
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return session.session_key
 
     # A second clinician with no consultations: their home page is the "empty signed-in page".
     empty_user, _ = user_model.objects.get_or_create(username=f"{USERNAME}-empty")
@@ -292,104 +278,6 @@ def in_process_table(cpu: dict[str, float]) -> tuple[str, bool]:
         f"| {'yes' if met else '**no**'} |",
     ]
     return "\n".join(lines), met
-
-
-# ----------------------------------------------------------------------------- 3: the server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) used so far by gunicorn's master and workers.
-
-        Unlike throughput, this hardly changes when other work shares the machine, so the CPU
-        cost per request compares pages with the baseline fairly even on a busy machine.
-        """
-        ticks = os.sysconf("SC_CLK_TCK")
-        pids = [self.process.pid]
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            pids += [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return float("nan")
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / ticks
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
-
-
-def start_gunicorn(env: dict[str, str], workers: int, workdir: Path) -> Server:
-    port = free_port()
-    log = workdir / "gunicorn.log"
-    process = subprocess.Popen(
-        [
-            GUNICORN,
-            "eczema_site.wsgi:application",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"{HOST}:{port}",
-            "--error-logfile",
-            str(log),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        preexec_fn=child_priority,
-    )
-    server = Server(process, port, log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            status, _, _ = fetch(port, "GET", "/healthz", {})
-            if status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise SystemExit(f"gunicorn did not answer on {HOST}:{port}:\n{log.read_text()}")
-
-
-def fetch(
-    port: int, method: str, path: str, headers: dict[str, str], body: str | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
 
 
 # --------------------------------------------------------------------------- 4: load generator
@@ -877,24 +765,6 @@ def recommend_batch(consultations: int, workdir: Path) -> tuple[int, float]:
 
 
 # ------------------------------------------------------------------------------- 6: reporting
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{model}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}"
-
-
 def verdict(m: Measurement, baseline: float) -> tuple[str, bool | None]:
     kind = m.endpoint.kind
     if kind != "baseline" and not m.requests:
@@ -1041,15 +911,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     workdir = Path(tempfile.mkdtemp(prefix="eczema-load-"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_HTTPS="0",
-        DJANGO_LOG_LEVEL="ERROR",
-        DATABASE_URL=database_url,
-        PYTHONPATH=str(ROOT),
-    )
+    env = production_env(database_url)
     server = None
     try:
         print(f"load: preparing {args.consultations:,} consultations in {database_url}", flush=True)
@@ -1085,16 +947,10 @@ def main() -> None:
                 return
         print(f"load: starting gunicorn ({args.workers} sync workers)", flush=True)
         server = start_gunicorn(env, args.workers, workdir)
-        cookie = (
-            f"{data['session_cookie']}={data['session_key']}; "
-            f"{data['csrf_cookie']}={data['csrf_secret']}"
+        signed_in, posting = browser_headers(
+            {data["session_cookie"]: data["session_key"], data["csrf_cookie"]: data["csrf_secret"]},
+            data["csrf_secret"],
         )
-        signed_in = {"Cookie": cookie, "Host": HOST}
-        posting = {
-            **signed_in,
-            "X-CSRFToken": data["csrf_secret"],
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
         urls = data["urls"]
         endpoints = [
             Endpoint("baseline", "Baseline: `/healthz` (\"ok\", no work)", "GET",
