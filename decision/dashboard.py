@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from decision import labels
 from decision.models import Consultation, Feedback
+from eczema_site.form_helpers import submit
 
 DEFAULT_DAYS = 30
 RED_FLAG_LIMIT = 50
@@ -49,6 +52,15 @@ class PeriodForm(forms.Form):
         start, end = self.period_from({})
         self.initial.setdefault("start", start.isoformat())
         self.initial.setdefault("end", end.isoformat())
+        # The page's <form> also holds links to other periods and the CSV download: the template
+        # writes the tag, crispy the fields and the button, in a row of columns.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Div("start", css_class="col-auto"),
+            Div("end", css_class="col-auto"),
+            Div(submit("Show"), css_class="col-auto mb-3"),
+        )
 
     def _clean_date(self, name: str) -> date | None:
         value = self.cleaned_data.get(name)

@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
 
 from decision.models import Consultation, Feedback
+from eczema_site.form_helpers import form_helper, submit
 
 COMMENT_MAX_LENGTH = 1000
 
@@ -44,6 +46,23 @@ class FeedbackForm(forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ("outcome", "reason", "comment")
+
+    def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        url = reverse("consultation_feedback", args=[consultation.pk])
+        # Posted by htmx, the answer redraws the section (#feedback); without JavaScript, a page.
+        self.helper = form_helper(
+            url,
+            "outcome",
+            "reason",
+            "comment",
+            submit("Record what I did"),
+            css_class="feedback-form mt-2 d-print-none",
+            hx_post=url,
+            hx_target="#feedback",
+            hx_swap="outerHTML",
+        )
+        self.helper.label_class = "fw-semibold"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from crispy_forms.bootstrap import InlineRadios
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from decision import documents, labels
@@ -25,6 +27,7 @@ from decision.engine.handout import STEROID_STEPS
 from decision.engine.knowledge import TcsAgent, tcs_agent_map, tcs_agents
 from decision.engine.knowledge import products as knowledge_products
 from decision.models import Consultation, Feedback, Prescription
+from eczema_site.form_helpers import form_helper, submit
 
 FORMS = tuple(Prescription.Form.values)
 NO_STEROID = ""
@@ -159,7 +162,7 @@ def _agent_choices() -> list[tuple[str, Any]]:
 class PrescriptionForm(forms.Form):
     products = forms.MultipleChoiceField(
         label="Which of the step's products do you prescribe?",
-        help_text="Tick none if you prescribe none of them.",
+        help_text="Tick none if you prescribe none of them. The first is the step's first choice.",
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -203,24 +206,23 @@ class PrescriptionForm(forms.Form):
             (product["id"], product_name(product)) for product in self.step_products
         ]
         self.fields["steroid_agent"].choices = _agent_choices()
-
-    def agent_groups(self) -> list[dict[str, Any]]:
-        """The steroid select's options in their groups ("No steroid" outside any group), the
-        chosen one marked."""
-        chosen = str(self["steroid_agent"].value() or "")
-        groups = []
-        for value, label in self.fields["steroid_agent"].choices:
-            grouped = isinstance(label, list | tuple)
-            options = label if grouped else [(value, label)]
-            groups.append(
-                {
-                    "label": value if grouped else "",
-                    "options": [
-                        {"value": v, "label": text, "selected": v == chosen} for v, text in options
-                    ],
-                }
-            )
-        return groups
+        url = reverse("consultation_prescription", args=[consultation.pk])
+        # Posted by htmx, the answer redraws the prescription and the note for the record
+        # (#record-region); without JavaScript, a page.
+        self.helper = form_helper(
+            url,
+            "version",
+            # A step with no products of its own asks about the steroid only.
+            *(["products"] if self.step_products else []),
+            "steroid_agent",
+            InlineRadios("steroid_form"),
+            submit("Record what I prescribe"),
+            css_class="prescription-form mt-2",
+            hx_post=url,
+            hx_target="#record-region",
+            hx_swap="outerHTML",
+        )
+        self.helper.label_class = "fw-semibold"
 
     @property
     def step_products(self) -> list[dict[str, Any]]:

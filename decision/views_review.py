@@ -46,7 +46,7 @@ def consultation_feedback(request: HttpRequest, pk: UUID) -> HttpResponse:
     feedback = feedback_for(consultation)
     saved = False
     if request.method == "POST":
-        form = FeedbackForm(request.POST, instance=feedback)
+        form = FeedbackForm(request.POST, instance=feedback, consultation=consultation)
         if form.is_valid():
             if form.has_changed() or feedback is None:
                 # Every save is a history row: who, when, what.
@@ -61,9 +61,9 @@ def consultation_feedback(request: HttpRequest, pk: UUID) -> HttpResponse:
                     reverse("consultation_result", args=[consultation.pk]) + "#feedback"
                 )
             saved = True
-            form = FeedbackForm(instance=feedback)
+            form = FeedbackForm(instance=feedback, consultation=consultation)
     else:
-        form = FeedbackForm(instance=feedback)
+        form = FeedbackForm(instance=feedback, consultation=consultation)
     context = {
         "consultation": consultation,
         "feedback": feedback,

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -248,6 +250,13 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # serve them uncompressed rather than spend most of collectstatic compressing them.
 # The PDF fonts (vendor/dejavu-fonts-*) are read from disk by WeasyPrint, never downloaded.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map", "ttf"]
+
+# The small ordinary forms render through crispy-forms (a FormHelper on each form); the
+# questionnaire's steps do not (its lean widget templates, README "The questionnaire").
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+# A layout naming a field its form lacks fails the tests instead of leaving the field out.
+CRISPY_FAIL_SILENTLY = not (DEBUG or TESTING)
 
 # Sessions: expire after an idle period (seconds). A request renews the clock, but the session is
 # written at most once every SESSION_REFRESH_SECONDS (security.SessionRefreshMiddleware), so it

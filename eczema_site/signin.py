@@ -12,6 +12,8 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 
+from eczema_site.form_helpers import NEXT, form_helper, submit
+
 
 class SignInThrottle(AxesDatabaseHandler):
     """django-axes' database handler with two limits instead of one (settings.AXES_*):
@@ -54,6 +56,10 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+        if self.is_bound:
+            # Shown again only with a problem: the error summary above takes the focus.
+            username.widget.attrs.pop("autofocus", None)
+        self.helper = form_helper("login", "username", "password", NEXT, submit("Sign in"))
 
 
 class SignInView(auth_views.LoginView):

@@ -17,6 +17,7 @@ import base64
 from typing import Any
 
 import segno
+from crispy_forms.bootstrap import StrictButton
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from eczema_site.form_helpers import NEXT, form_helper, submit
 
 # What the session still owes after the password: VERIFY (enter a code) or ENROL (set one up).
 SESSION_KEY = "second_factor_due"
@@ -113,13 +116,30 @@ class CodeForm(forms.Form):
         },
         help_text="6 digits; a new one every 30 seconds.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
         ),
     )
 
-    def __init__(self, *args: Any, device: TOTPDevice | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        device: TOTPDevice | None = None,
+        action: str = "two_factor_verify",
+        button: StrictButton | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`action` and `button`: the page's (turn on, turn off, or continue signing in)."""
         super().__init__(*args, **kwargs)
         self.device = device
+        if self.is_bound:
+            # Shown again only with a problem: the error summary above takes the focus.
+            self.fields["token"].widget.attrs.pop("autofocus", None)
+        self.helper = form_helper(action, "token", NEXT, button or submit("Continue"))
 
     def clean_token(self) -> str:
         token = "".join(self.cleaned_data["token"].split())
@@ -183,7 +203,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
     pending, _ = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": DEVICE_NAME}
     )
-    form = CodeForm(request.POST or None, device=pending)
+    form = CodeForm(
+        request.POST or None,
+        device=pending,
+        action="two_factor",
+        button=submit("Turn on two-step sign-in"),
+    )
     if request.method == "POST" and form.is_valid():
         pending.confirmed = True
         pending.save(update_fields=["confirmed"])
@@ -202,7 +227,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 def _enrolled(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     required = required_for(request.user)
-    form = CodeForm(request.POST or None, device=device)
+    form = CodeForm(
+        request.POST or None,
+        device=device,
+        action="two_factor",
+        button=submit("Turn off two-step sign-in", "btn-outline-danger"),
+    )
     if request.method == "POST" and not required and form.is_valid():
         TOTPDevice.objects.filter(user=request.user).delete()
         request.session.pop(DEVICE_ID_SESSION_KEY, None)

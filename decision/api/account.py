@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from crispy_forms.layout import Hidden
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from decision.api import tokens
 from decision.models import ApiToken
+from eczema_site.form_helpers import form_helper, submit
 
 
 class TokenForm(forms.Form):
@@ -19,6 +23,16 @@ class TokenForm(forms.Form):
         help_text="For example “audit script” or “EHR test”. Shown in the list below.",
         error_messages={"required": "Name the token, so you can tell it apart later."},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            "account",
+            Hidden("action", "create"),
+            "name",
+            submit("Create a token"),
+            css_class="mb-4",
+        )
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())

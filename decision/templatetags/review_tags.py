@@ -28,7 +28,7 @@ def feedback_panel(context: template.Context, consultation: Consultation) -> dic
     return {
         "consultation": consultation,
         "feedback": feedback,
-        "form": FeedbackForm(instance=feedback) if can_record else None,
+        "form": FeedbackForm(instance=feedback, consultation=consultation) if can_record else None,
         "can_record": can_record,
         "form_open": feedback is None,
         "saved": False,
