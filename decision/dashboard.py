@@ -36,15 +36,26 @@ CHART_BAR_HEIGHT = 22
 CHART_GAP = 10
 
 
+class DatePicker(forms.DateInput):
+    """<input type=date>, which holds only a real ISO date: anything else typed into the URL is
+    left out of the value (as a browser would drop it), and the field's error says it."""
+
+    input_type = "date"
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, date):
+            return value.isoformat()
+        try:
+            return date.fromisoformat(value).isoformat() if value else None
+        except (TypeError, ValueError):
+            return None
+
+
 class PeriodForm(forms.Form):
     """The dashboard's date range, from GET; both ends inclusive."""
 
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label="From", required=False, widget=DatePicker)
+    end = forms.DateField(label="To", required=False, widget=DatePicker)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -301,6 +301,20 @@ def test_bad_dates_on_the_csv_export_lead_back_to_the_dashboard_and_its_message(
     assert "could not be used" in response.content.decode()
 
 
+def test_a_date_box_holds_only_a_real_date_and_keeps_a_real_one_that_was_refused(
+    reviewer_client,
+):
+    # <input type=date> with "2026-13-01" is invalid HTML, and a browser would drop it anyway;
+    # a real date that the form refused (out of order) stays for the clinician to correct.
+    response = reviewer_client.get(URL, {"start": "2026-13-01", "end": "2025-01-01"})
+    html = response.content.decode()
+
+    assert response.context["form"].errors["start"]
+    assert "2026-13-01" not in html
+    assert 'name="start"' in html
+    assert 'value="2025-01-01"' in html
+
+
 def test_the_date_boxes_show_the_default_period(reviewer_client):
     html = reviewer_client.get(URL).content.decode()
 
