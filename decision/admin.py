@@ -6,12 +6,13 @@ too), nothing is deleted, and the history is read-only (no reverts).
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -24,8 +25,15 @@ from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from decision import labels
+from decision.access_log import What, record_read, record_reads
 from decision.csv_safety import SafeCSV
-from decision.models import Consultation, ConsultationConflict, Feedback, Prescription
+from decision.models import (
+    Consultation,
+    ConsultationAccess,
+    ConsultationConflict,
+    Feedback,
+    Prescription,
+)
 from decision.prescription import departure, offered, resolve
 from eczema_site.admin_site import valid_object_id_or_404
 
@@ -276,8 +284,40 @@ class ReadOnlyHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class RecordsReads:
+    """A record page and history pages that show a consultation's content: each showing to
+    anyone but its author is recorded (decision.access_log, "Who looked")."""
+
+    read_what: What
+    history_what: What
+
+    def consultation_of(self, obj: Any) -> Consultation:
+        return obj.consultation
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            record_read(request.user, self.consultation_of(obj), self.read_what)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def render_history_view(
+        self, request: HttpRequest, template: str, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        # The history list names its record "object"; one version of it is "original".
+        obj = context.get("original") or context["object"]
+        record_read(request.user, self.consultation_of(obj), self.history_what)
+        return super().render_history_view(request, template, context, **kwargs)
+
+
 @admin.register(Consultation)
-class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
+class ConsultationAdmin(RecordsReads, ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
     list_display = (
         "patient_reference",
         "clinician",
@@ -368,6 +408,26 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
 
     # Only the clinic reference of a draft may be corrected here; everything else is the record.
     editable_on_drafts = ("patient_reference",)
+    read_what = What.ADMIN_RECORD
+    history_what = What.ADMIN_HISTORY
+
+    def consultation_of(self, obj: Consultation) -> Consultation:
+        return obj
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet, **kwargs: Any
+    ) -> Any:
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        # Every exported row is a read (one more query for the ids, one INSERT per 1,000 rows).
+        record_reads(request.user, What.ADMIN_EXPORT, queryset.values_list("pk", "created_by_id"))
+        return data
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not request.user.has_perm("decision.view_consultationaccess"):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return ((name, {**options, "fields": (*options["fields"], "who_looked")}), *rest)
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> tuple:
         # A draft has nothing prescribed yet (and its reference form stays as it was).
@@ -396,7 +456,7 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         names = [field.name for field in Consultation._meta.fields]
-        names += ["recommendation", "summary_link"]
+        names += ["recommendation", "summary_link", "who_looked"]
         return [name for name in names if name not in self.editable_on_drafts]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -451,9 +511,14 @@ class ConsultationAdmin(ReadOnlyHistoryMixin, ExportMixin, SimpleHistoryAdmin):
             return "–"
         return format_html('<a href="{}">Open the summary</a>', summary_url(obj))
 
+    @admin.display(description="who looked")
+    def who_looked(self, obj: Consultation) -> str:
+        url = reverse("admin:decision_consultationaccess_changelist")
+        return format_html('<a href="{}?q={}">Who else has read this consultation</a>', url, obj.pk)
+
 
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class FeedbackAdmin(RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("consultation", "outcome", "reason", "recorded_by", "updated_at")
     list_filter = ("outcome", "reason", ("updated_at", admin.DateFieldListFilter))
     search_fields = ("consultation__patient_reference",)
@@ -467,6 +532,7 @@ class FeedbackAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     )
+    read_what = history_what = What.ADMIN_FEEDBACK
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -501,7 +567,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class PrescriptionAdmin(RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("consultation", "products", "steroid_agent", "recorded_by", "updated_at")
     list_filter = (("updated_at", admin.DateFieldListFilter),)
     search_fields = ("consultation__patient_reference",)
@@ -516,6 +582,7 @@ class PrescriptionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     )
+    read_what = history_what = What.ADMIN_PRESCRIPTION
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -525,3 +592,106 @@ class PrescriptionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ConsultationAccessResource(resources.ModelResource):
+    """The CSV export of "Who looked": the filtered list, one row per read."""
+
+    at = fields.Field(attribute="at", column_name="when")
+    who = fields.Field(column_name="who")
+    what = fields.Field(attribute="what", column_name="what")
+    what_label = fields.Field(column_name="what_label")
+    consultation = fields.Field(attribute="consultation_id", column_name="consultation")
+    reference = fields.Field(column_name="reference")
+    clinician = fields.Field(column_name="clinician")
+
+    class Meta:
+        model = ConsultationAccess
+        fields = ("at", "who", "what", "what_label", "consultation", "reference", "clinician")
+        export_order = fields
+
+    def dehydrate_who(self, access: ConsultationAccess) -> str:
+        return access.user.get_username()
+
+    def dehydrate_what_label(self, access: ConsultationAccess) -> str:
+        return access.get_what_display()
+
+    def dehydrate_reference(self, access: ConsultationAccess) -> str:
+        return access.consultation.patient_reference
+
+    def dehydrate_clinician(self, access: ConsultationAccess) -> str:
+        return access.consultation.created_by.get_username()
+
+
+@admin.register(ConsultationAccess)
+class ConsultationAccessAdmin(ExportMixin, admin.ModelAdmin):
+    """Who looked: read-only, for site administrators (and staff given its view permission;
+    reviewers are not). Nobody adds, changes or deletes a row here."""
+
+    list_display = ("at", "user", "what", "reference", "consultation_link", "clinician")
+    list_filter = (
+        "what",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("at", admin.DateFieldListFilter),
+    )
+    date_hierarchy = "at"
+    # Searched by get_search_results below (the field here only turns the search box on).
+    search_fields = ("consultation__patient_reference",)
+    search_help_text = (
+        "A consultation's id (as in its address), a clinic reference or a user name, exactly."
+    )
+    list_select_related = ("user", "consultation__created_by")
+    list_per_page = 100
+    fields = ("at", "user", "what", "consultation_link", "reference", "clinician")
+    readonly_fields = fields
+
+    resource_classes = (ConsultationAccessResource,)
+    export_formats = (SafeCSV,)
+    skip_export_form = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The list names the consultation; its answers and snapshot are never read here.
+        return (
+            super()
+            .get_queryset(request)
+            .defer(
+                *(f"consultation__{name}" for name in ("answers", "engine_input", "engine_output"))
+            )
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(consultation_id=uuid.UUID(term)), False
+        except ValueError:
+            found = Q(consultation__patient_reference=term) | Q(user__username=term)
+            return queryset.filter(found), False
+
+    @admin.display(description="reference", ordering="consultation__patient_reference")
+    def reference(self, obj: ConsultationAccess) -> str:
+        return obj.consultation.patient_reference
+
+    @admin.display(description="consultation")
+    def consultation_link(self, obj: ConsultationAccess) -> str:
+        url = reverse("admin:decision_consultation_change", args=[obj.consultation_id])
+        return format_html('<a href="{}">{}</a>', url, obj.consultation_id)
+
+    @admin.display(description="its clinician", ordering="consultation__created_by__username")
+    def clinician(self, obj: ConsultationAccess) -> str:
+        return obj.consultation.created_by.get_username()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)

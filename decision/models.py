@@ -570,3 +570,53 @@ def visit_facts(consultation: Consultation) -> dict[str, Any]:
             else None
         ),
     }
+
+
+class ConsultationAccess(models.Model):
+    """Who looked (issue 14): one read of a consultation's content by someone other than its
+    author (a reviewer, an administrator), written by decision.access_log. Only who, which
+    consultation, what was shown and when: no address, nothing of the patient's but the link.
+
+    Append-only: the admin offers no add, change or delete, and the database refuses any UPDATE
+    (trigger, migration 0013). Both links are PROTECT: a user who looked, and a consultation
+    looked at, stay (deactivate users, never delete them).
+    """
+
+    class What(models.TextChoices):
+        RESULT = "result", "Result page"
+        SUMMARY = "summary", "Clinician summary (with referral letters)"
+        SUMMARY_PDF = "summary_pdf", "Clinician summary PDF"
+        HANDOUT = "handout", "Patient handout"
+        HANDOUT_PDF = "handout_pdf", "Patient handout PDF"
+        TIMELINE = "timeline", "Timeline of the patient's visits"
+        ADMIN_RECORD = "admin_record", "Admin: consultation record"
+        ADMIN_HISTORY = "admin_history", "Admin: consultation history"
+        ADMIN_FEEDBACK = "admin_feedback", "Admin: feedback or its history"
+        ADMIN_PRESCRIPTION = "admin_prescription", "Admin: prescription or its history"
+        ADMIN_EXPORT = "admin_export", "Admin: CSV export of consultations"
+        API = "api", "API (JSON)"
+        FHIR = "fhir", "FHIR resource"
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="accesses", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consultation_accesses",
+        verbose_name="who",
+    )
+    what = models.CharField(max_length=20, choices=What.choices)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "read of a consultation"
+        verbose_name_plural = "who looked"
+        indexes = [
+            # "Who looked at this consultation", newest first (also serves the link's FK).
+            models.Index(fields=["consultation", "-at"], name="access_consultation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()}, {self.at:%Y-%m-%d %H:%M}"

@@ -34,6 +34,7 @@ from decision import (
     steps,
     unsaved,
 )
+from decision.access_log import What, record_read
 from decision.engine import AssessmentError, evaluate, parse_assessment
 from decision.models import Consultation, ConsultationConflict
 from decision.questionnaire import format_age
@@ -597,6 +598,7 @@ def consultation_result(request: HttpRequest, pk: UUID) -> HttpResponse:
     consultation = _get_consultation_for_user(request, pk)
     if not consultation.is_completed:
         return redirect("consultation_resume", pk=consultation.pk)
+    record_read(request.user, consultation, What.RESULT)
     output = consultation.engine_output or {}
     return render(
         request,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from decision import followup, forms, labels, panels, roles, steps, trend, unsaved
+from decision.access_log import What, record_reads
 from decision.models import Consultation, ConsultationConflict, Visit
 from decision.prescription import prescribed_for
 from decision.questionnaire import REVIEW_PAGE, format_age
@@ -28,6 +29,8 @@ def consultation_timeline(request: HttpRequest, pk: UUID) -> HttpResponse:
     """The patient's visits that this user may open, oldest first, with the trend chart."""
     anchor = _get_consultation_for_user(request, pk)
     visits = followup.timeline(request.user, anchor.patient_reference)
+    # Every visit the timeline shows (a reviewer's: the clinic's), not only the one it opened from.
+    record_reads(request.user, What.TIMELINE, [(v.consultation_id, v.clinician_id) for v in visits])
     latest = visits[-1] if visits else None
     return render(
         request,

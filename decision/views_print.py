@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from decision import documents, fast_path, followup, pdf, record_note, steps
+from decision.access_log import What, record_read
 from decision.feedback import feedback_for
 from decision.models import Consultation
 from decision.prescription import prescribed_for, prescription_for
@@ -193,6 +194,9 @@ def _pdf_response(request: HttpRequest, consultation: Consultation, kind: str) -
             {"page_url": reverse(page_name, args=[consultation.pk])},
             status=503,
         )
+    record_read(
+        request.user, consultation, What.SUMMARY_PDF if kind == "summary" else What.HANDOUT_PDF
+    )
     name = slugify(consultation.patient_reference) or "consultation"
     filename = f"{kind}-{name}-{_completed_on(consultation):%Y-%m-%d}.pdf"
     response = HttpResponse(_pdf_bytes(request, consultation, kind), content_type="application/pdf")
@@ -212,6 +216,7 @@ def _toolbar(consultation: Consultation, pdf_name: str, other_name: str, other_l
 
 @_completed_only
 def consultation_summary(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    record_read(request.user, consultation, What.SUMMARY)
     context = _summary_context(consultation)
     context.update(
         _toolbar(consultation, "consultation_summary_pdf", "consultation_handout", _("Handout"))
@@ -226,6 +231,7 @@ def consultation_summary_pdf(request: HttpRequest, consultation: Consultation) -
 
 @_completed_only
 def consultation_handout(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    record_read(request.user, consultation, What.HANDOUT)
     context = _handout_context(consultation)
     context.update(
         _toolbar(

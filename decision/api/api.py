@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.throttling import UserRateThrottle
 
+from decision.access_log import What, record_read
 from decision.api.auth import BearerTokenAuth
 from decision.api.http import BodyError, error_response, read_json_body
 from decision.api.schemas import (
@@ -234,6 +235,9 @@ def consultation(request: HttpRequest, consultation_id: UUID) -> dict[str, Any]:
     found = _own_completed(request).select_related("feedback").filter(pk=consultation_id).first()
     if found is None:
         raise Http404
+    # The caller's own only, so today nothing is written; recorded all the same, so that widening
+    # who may read here cannot bypass the log.
+    record_read(request.auth.user, found, What.API)
     feedback = feedback_for(found)
     return {
         **_summary(request, found),

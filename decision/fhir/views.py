@@ -25,6 +25,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutco
 
 from decision import questionnaire as q
 from decision import throttle
+from decision.access_log import What, record_read
 from decision.api import tokens
 from decision.engine import AssessmentError, dumps, evaluate, parse_assessment
 from decision.fhir import evaluate as evaluation
@@ -122,13 +123,17 @@ def get_questionnaire(request: HttpRequest) -> HttpResponse:
 
 @fhir_view("GET", sessions=True)
 def get_questionnaire_response(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _fhir(resources.questionnaire_response(_completed(request, pk)))
+    consultation = _completed(request, pk)
+    record_read(request.user, consultation, What.FHIR)
+    return _fhir(resources.questionnaire_response(consultation))
 
 
 @fhir_view("GET", sessions=True)
 def get_observation(request: HttpRequest, pk: UUID, kind: str) -> HttpResponse:
-    for found in resources.observations(_completed(request, pk)):
+    consultation = _completed(request, pk)
+    for found in resources.observations(consultation):
         if found.id == f"{pk}-{kind}":
+            record_read(request.user, consultation, What.FHIR)
             return _fhir(found)
     raise Http404("No such observation")
 
@@ -142,6 +147,7 @@ def search_observations(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return _outcome(400, [("", "Search with derived-from=QuestionnaireResponse/<id>")])
     found = resources.observations(consultation)
+    record_read(request.user, consultation, What.FHIR)
     bundle = Bundle(
         type="searchset",
         total=len(found),
