@@ -8,6 +8,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -22,6 +23,7 @@ from decision.api.tokens import create_token
 from decision.models import Consultation, ConsultationAccess, Feedback, Prescription
 from tests.review.conftest import complete_consultation
 from tests.security.test_bad_input import assert_plain_error_page
+from tests.security.urls import all_routes
 
 pytestmark = pytest.mark.django_db
 What = ConsultationAccess.What
@@ -30,13 +32,21 @@ ACCESS_EXPORT = reverse("admin:decision_consultationaccess_export")
 TABLE = ConsultationAccess._meta.db_table
 
 
-def _fhir(name: str, **extra: str) -> Callable[[Consultation], str]:
+def _page(name: str, **extra: str) -> Callable[[Consultation], str]:
     return lambda case: reverse(name, kwargs={"pk": case.pk, **extra})
 
 
-def _history_version(case: Consultation) -> str:
-    version = case.history.order_by("-history_id").first()
-    return reverse("admin:decision_consultation_simple_history", args=[case.pk, version.history_id])
+def _admin(name: str, record: Callable[[Consultation], Any] = lambda case: case):
+    """An admin page of the consultation or of its feedback or prescription (the latest version,
+    for a page of one version)."""
+
+    def url(case: Consultation) -> str:
+        obj = record(case)
+        if name.endswith("simple_history"):
+            return reverse(name, args=[obj.pk, obj.history.order_by("-history_id")[0].history_id])
+        return reverse(name, args=[obj.pk])
+
+    return url
 
 
 def _feedback(case: Consultation) -> Feedback:
@@ -51,44 +61,72 @@ def _prescription(case: Consultation) -> Prescription:
     )[0]
 
 
-def _page(name: str) -> Callable[[Consultation], str]:
-    return lambda case: reverse(name, args=[case.pk])
-
-
-# Every path that shows one consultation's content, with what it records.
+# Every page that shows one consultation's content, by URL name, with what a read records.
 READ_PATHS: dict[str, tuple[Callable[[Consultation], str], What]] = {
-    "result page": (_page("consultation_result"), What.RESULT),
-    "clinician summary": (_page("consultation_summary"), What.SUMMARY),
-    "clinician summary PDF": (_page("consultation_summary_pdf"), What.SUMMARY_PDF),
-    "patient handout": (_page("consultation_handout"), What.HANDOUT),
-    "patient handout PDF": (_page("consultation_handout_pdf"), What.HANDOUT_PDF),
-    "FHIR QuestionnaireResponse": (_fhir("fhir:questionnaire_response"), What.FHIR),
-    "FHIR Observation": (_fhir("fhir:observation", kind="severity"), What.FHIR),
-    "FHIR Observation search": (
+    "consultation_result": (_page("consultation_result"), What.RESULT),
+    "consultation_summary": (_page("consultation_summary"), What.SUMMARY),
+    "consultation_summary_pdf": (_page("consultation_summary_pdf"), What.SUMMARY_PDF),
+    "consultation_handout": (_page("consultation_handout"), What.HANDOUT),
+    "consultation_handout_pdf": (_page("consultation_handout_pdf"), What.HANDOUT_PDF),
+    "fhir:questionnaire_response": (_page("fhir:questionnaire_response"), What.FHIR),
+    "fhir:observation": (_page("fhir:observation", kind="severity"), What.FHIR),
+    "fhir:observations": (
         lambda case: f"{reverse('fhir:observations')}?derived-from=QuestionnaireResponse/{case.pk}",
         What.FHIR,
     ),
-    "admin record page": (_page("admin:decision_consultation_change"), What.ADMIN_RECORD),
-    "admin history": (_page("admin:decision_consultation_history"), What.ADMIN_HISTORY),
-    "admin history, one version": (_history_version, What.ADMIN_HISTORY),
-    "admin feedback page": (
-        lambda case: reverse("admin:decision_feedback_change", args=[_feedback(case).pk]),
-        What.ADMIN_FEEDBACK,
-    ),
-    "admin feedback history": (
-        lambda case: reverse("admin:decision_feedback_history", args=[_feedback(case).pk]),
-        What.ADMIN_FEEDBACK,
-    ),
-    "admin prescription page": (
-        lambda case: reverse("admin:decision_prescription_change", args=[_prescription(case).pk]),
-        What.ADMIN_PRESCRIPTION,
-    ),
-    "admin prescription history": (
-        lambda case: reverse("admin:decision_prescription_history", args=[_prescription(case).pk]),
-        What.ADMIN_PRESCRIPTION,
-    ),
+    **{
+        f"admin:decision_{model}_{page}": (_admin(f"admin:decision_{model}_{page}", record), what)
+        for model, record, pages in (
+            ("consultation", lambda case: case, (What.ADMIN_RECORD, What.ADMIN_HISTORY)),
+            ("feedback", _feedback, (What.ADMIN_FEEDBACK,) * 2),
+            ("prescription", _prescription, (What.ADMIN_PRESCRIPTION,) * 2),
+        )
+        for page, what in (
+            ("change", pages[0]),
+            ("history", pages[1]),
+            ("simple_history", pages[1]),
+        )
+    },
 }
-SITE_PATHS = [name for name in READ_PATHS if not name.startswith("admin")]
+SITE_PATHS = [name for name in READ_PATHS if not name.startswith("admin:")]
+# Recorded too, tested on their own below: several consultations at once, or none today.
+RECORDED_ELSEWHERE = {
+    "consultation_timeline",
+    "admin:decision_consultation_export",
+    "api:consultation",
+}
+# The other pages about one consultation, and why they are no read by anyone but its author.
+NOT_READS = {
+    "consultation_resume": "only redirects (to the result, or to the next question)",
+    "consultation_step": "the author's own questions; anyone else is refused or sent to the result",
+    "consultation_copy": "the author's own (a POST)",
+    "consultation_review": "the author's own review visit",
+    "consultation_feedback": "the author's own (a reviewer gets 403)",
+    "consultation_prescription": "the author's own (a reviewer gets 403)",
+    **{
+        f"admin:decision_{model}_{page}": "refused to everyone"
+        for model in ("consultation", "feedback", "prescription")
+        for page in ("add", "delete")
+    },
+    **{
+        f"admin:decision_{model}_changelist": "a list: a few columns of many consultations"
+        for model in ("consultation", "feedback", "prescription")
+    },
+}
+
+
+def test_every_page_about_one_consultation_records_its_reads_or_says_why_it_need_not():
+    about_one = {
+        route.name
+        for route in all_routes()
+        if (route.is_object_url and not route.is_admin)
+        or (route.name or "").startswith(
+            tuple(f"admin:decision_{m}_" for m in ("consultation", "feedback", "prescription"))
+        )
+        or route.name in {*READ_PATHS, *RECORDED_ELSEWHERE}
+    }
+
+    assert about_one == set(READ_PATHS) | RECORDED_ELSEWHERE | set(NOT_READS)
 
 
 def inserts_into_the_log(queries: CaptureQueriesContext) -> int:
@@ -147,9 +185,7 @@ def test_the_author_s_own_reads_write_nothing_and_never_touch_the_log(
     assert not ConsultationAccess.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "path", ["admin record page", "admin history", "admin feedback page", "admin prescription page"]
-)
+@pytest.mark.parametrize("path", [name for name in READ_PATHS if name.startswith("admin:")])
 def test_an_author_who_is_a_site_administrator_reading_their_own_in_the_admin_writes_nothing(
     client, django_user_model, path
 ):
