@@ -267,6 +267,20 @@ class PrescriptionInline(admin.StackedInline):
         return False
 
 
+class ViewOnlyMixin:
+    """Evidence: shown in the admin to those allowed to view it, added, changed or deleted by
+    nobody there (superusers included)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ReadOnlyHistoryMixin:
     """The audit trail is evidence: it can be read, never reverted."""
 
@@ -518,7 +532,7 @@ class ConsultationAdmin(RecordsReads, ReadOnlyHistoryMixin, ExportMixin, SimpleH
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class FeedbackAdmin(ViewOnlyMixin, RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("consultation", "outcome", "reason", "recorded_by", "updated_at")
     list_filter = ("outcome", "reason", ("updated_at", admin.DateFieldListFilter))
     search_fields = ("consultation__patient_reference",)
@@ -533,15 +547,6 @@ class FeedbackAdmin(RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         "updated_at",
     )
     read_what = history_what = What.ADMIN_FEEDBACK
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # Authenticator apps (two-step sign-in, eczema_site/two_factor.py). Administrators may remove a
@@ -567,7 +572,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+class PrescriptionAdmin(ViewOnlyMixin, RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
     list_display = ("consultation", "products", "steroid_agent", "recorded_by", "updated_at")
     list_filter = (("updated_at", admin.DateFieldListFilter),)
     search_fields = ("consultation__patient_reference",)
@@ -583,15 +588,6 @@ class PrescriptionAdmin(RecordsReads, ReadOnlyHistoryMixin, SimpleHistoryAdmin):
         "updated_at",
     )
     read_what = history_what = What.ADMIN_PRESCRIPTION
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ConsultationAccessResource(resources.ModelResource):
@@ -624,7 +620,7 @@ class ConsultationAccessResource(resources.ModelResource):
 
 
 @admin.register(ConsultationAccess)
-class ConsultationAccessAdmin(ExportMixin, admin.ModelAdmin):
+class ConsultationAccessAdmin(ViewOnlyMixin, ExportMixin, admin.ModelAdmin):
     """Who looked: read-only, for site administrators (and staff given its view permission;
     reviewers are not). Nobody adds, changes or deletes a row here."""
 
@@ -683,15 +679,6 @@ class ConsultationAccessAdmin(ExportMixin, admin.ModelAdmin):
     @admin.display(description="its clinician", ordering="consultation__created_by__username")
     def clinician(self, obj: ConsultationAccess) -> str:
         return obj.consultation.created_by.get_username()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
