@@ -65,3 +65,8 @@ def test_the_contract_ends_with_the_stage_a_addition_and_names_this_rule_set():
     assert added and "\n## " not in added
     assert f'"ruleset_version": "{RULESET_VERSION}"' in full
     assert '"stage_a_only": true' in added
+
+
+def test_the_shipped_specification_s_vignettes_are_the_ones_the_tests_run():
+    tests_copy = Path(__file__).resolve().parents[1] / "data" / "vignettes.json"
+    assert (DOCS / "vignettes.json").read_bytes() == tests_copy.read_bytes()
