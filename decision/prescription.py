@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decision import documents, labels
+from decision.engine import CurrentTCS, potency_cautions
 from decision.engine.handout import STEROID_STEPS
 from decision.engine.knowledge import TcsAgent, tcs_agent_map, tcs_agents
 from decision.engine.knowledge import products as knowledge_products
@@ -117,6 +118,22 @@ def resolve(output: dict[str, Any], prescription: Prescription | None) -> Prescr
         steroid=tcs_agent_map().get(prescription.steroid_agent),
         steroid_form=prescription.steroid_form,
     )
+
+
+def steroid_cautions(engine_input: dict[str, Any], prescribed: Prescribed | None) -> list[Any]:
+    """The engine's age and site cautions (README § 3 C) for a prescribed steroid other than
+    the one in use: the result already gives those of the agent in use. Conservative: the
+    clinician chose the agent, so the same cautions are shown beside it, never a refusal."""
+    if prescribed is None or prescribed.steroid is None or "age_months" not in engine_input:
+        return []
+    agent = prescribed.steroid
+    if agent.id == (engine_input.get("current_tcs") or {}).get("agent"):
+        return []
+    # Only the potency and the agent count for these cautions; how it is used does not.
+    tcs = CurrentTCS(
+        potency=agent.potency, applications_per_day=1, weeks=0, adherence="good", agent=agent.id
+    )
+    return list(potency_cautions(engine_input["age_months"], engine_input.get("sites") or [], tcs))
 
 
 def prescribed_for(consultation: Consultation) -> Prescribed | None:

@@ -39,7 +39,13 @@ from decision.engine.knowledge import (
     potency_label,
 )
 from decision.engine.result import Adequacy, Recommendation, StageAResult, dumps
-from decision.engine.rules import check_adequacy, evaluate, evaluate_stage_a, red_flag_actions
+from decision.engine.rules import (
+    check_adequacy,
+    evaluate,
+    evaluate_stage_a,
+    potency_cautions,
+    red_flag_actions,
+)
 
 __all__ = [
     "ADHERENCE",
@@ -73,6 +79,7 @@ __all__ = [
     "evaluate_stage_a",
     "parse_assessment",
     "parse_stage_a",
+    "potency_cautions",
     "potency_label",
     "red_flag_actions",
 ]

@@ -41,9 +41,13 @@ def _recorded(consultation: Consultation) -> dict[str, Any]:
     """The stored prescription, resolved to names, and how it departs from the advice."""
     output = consultation.engine_output or {}
     stored = prescription.prescription_for(consultation)
+    prescribed = prescription.resolve(output, stored)
     return {
         "prescription": stored,
-        "prescribed": prescription.resolve(output, stored),
+        "prescribed": prescribed,
+        "steroid_cautions": prescription.steroid_cautions(
+            consultation.engine_input or {}, prescribed
+        ),
         "departure": prescription.departure(output, stored.products, stored.steroid_agent)
         if stored is not None and prescription.offered(output)
         else None,

@@ -409,3 +409,79 @@ def test_whatever_is_posted_the_answer_is_never_a_500_and_only_valid_choices_are
         assert set(stored.products) <= {"tacrolimus-0.03", "pimecrolimus-1"}
         assert stored.steroid_agent in ("", *tcs_agent_map())
         assert stored.steroid_form in (("",) if not stored.steroid_agent else ("cream", "ointment"))
+
+
+# ------------------------------------------------------------- cautions on the prescribed steroid
+def test_a_very_potent_steroid_prescribed_for_a_child_shows_the_engine_s_caution_beside_it(
+    clinician_client, reviewer_client, tci_case
+):
+    prescribe(clinician_client, tci_case, ["tacrolimus-0.03"], "clobetasol-0.05", "ointment")
+
+    for client in (clinician_client, reviewer_client):
+        html = result_page(client, tci_case).content.decode()
+        cautions = html.split("data-prescribed-steroid-cautions", 1)[1].split("</dd>", 1)[0]
+        assert "Very potent steroids are not used in children without specialist advice." in (
+            cautions
+        )
+        # Cited as people read it, linked (README § 4: never a bare key).
+        assert (
+            'Sources: <a href="https://www.nice.org.uk/guidance/cg57">'
+            "NICE CG57 Atopic eczema in under 12s (2007, updated 2023)</a>"
+        ) in cautions
+    summary = clinician_client.get(reverse("consultation_summary", args=[tci_case.pk]))
+    assert "Very potent steroids are not used in children" in text_of(summary)
+
+
+@pytest.mark.parametrize(
+    ("engine_input", "agent", "form", "expected"),
+    [
+        # A mild steroid for a 7-year-old's body: nothing to caution.
+        (VIGNETTES["seed-ped"]["input"], "hydrocortisone-1", "cream", []),
+        # UK potent only (engine medium) on the face: the site caution, with the UK-group note.
+        (
+            make_input(sites=["face", "arms"]),
+            "betamethasone-valerate-0.1-cream",
+            "",
+            ["MEDIUM_OR_STRONGER_ON_SENSITIVE_SITES"],
+        ),
+        # A potent ointment for a 10-month-old.
+        (
+            make_input(age_months=10, sites=["arms"]),
+            "mometasone-0.1-ointment",
+            "",
+            ["POTENT_UNDER_12_MONTHS"],
+        ),
+    ],
+)
+def test_the_prescribed_steroid_gets_the_engine_s_own_cautions_for_this_patient(
+    engine_input, agent, form, expected, clinician, make_completed
+):
+    from decision.prescription import resolve, steroid_cautions
+
+    consultation = make_completed(engine_input)
+    stored = Prescription(consultation=consultation, steroid_agent=agent, steroid_form=form)
+    prescribed = resolve(consultation.engine_output, stored)
+
+    cautions = steroid_cautions(consultation.engine_input, prescribed)
+
+    assert [caution.code for caution in cautions] == expected
+    assert all(caution.sources for caution in cautions)
+
+
+def test_the_agent_in_use_prescribed_again_repeats_no_caution(make_completed):
+    from decision.prescription import resolve, steroid_cautions
+
+    engine_input = make_input(age_months=10, sites=["arms"])
+    engine_input["current_tcs"] = {
+        **engine_input["current_tcs"],
+        "potency": "high",
+        "agent": "mometasone-0.1-ointment",
+    }
+    consultation = make_completed(engine_input)
+    stored = Prescription(
+        consultation=consultation, steroid_agent="mometasone-0.1-ointment", steroid_form=""
+    )
+
+    # The result already gives this agent's cautions (adequacy.cautions).
+    assert consultation.engine_output["adequacy"]["cautions"]
+    assert steroid_cautions(consultation.engine_input, resolve({}, stored)) == []
