@@ -123,3 +123,25 @@ def test_a_clinician_prints_a_handout_naming_the_one_product_prescribed_and_past
         path=str(artifacts_dir / "rx-5-phone-prescription.png")
     )
     page.locator("#record-note").screenshot(path=str(artifacts_dir / "rx-6-phone-note.png"))
+
+
+def test_a_very_potent_steroid_prescribed_for_a_child_is_shown_with_its_caution(
+    signed_in_page: Page, site_url: str, artifacts_dir
+) -> None:
+    page = signed_in_page
+    data = journey.vignette("seed-ped")["input"]  # a 7-year-old
+    journey.complete_consultation(page, site_url, data, "BT-RX-CAUTION")
+    panel = page.get_by_role("region", name="What you prescribe")
+    panel.get_by_label("Topical steroid to continue or start").select_option("clobetasol-0.05")
+    panel.get_by_role("radio", name="Ointment").check()
+    panel.get_by_role("button", name="Record what I prescribe").click()
+    journey.settle(page)
+
+    recorded = page.get_by_role("region", name="What you prescribe")
+    expect(recorded).to_contain_text("Cautions for this steroid")
+    expect(recorded).to_contain_text(
+        "Very potent steroids are not used in children without specialist advice."
+    )
+    expect(recorded.get_by_role("link", name=re.compile("NICE CG57"))).to_be_visible()
+    assert not blocking_violations(page)
+    recorded.screenshot(path=str(artifacts_dir / "rx-7-steroid-caution.png"))
