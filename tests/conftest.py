@@ -35,6 +35,13 @@ def other_clinician(django_user_model):
 
 
 @pytest.fixture
+def reviewer(django_user_model):
+    user = django_user_model.objects.create_user(username="reviewer")
+    roles.grant(user, roles.REVIEWER)
+    return user
+
+
+@pytest.fixture
 def clinician_client(client, clinician):
     # force_login: django-axes needs a request to authenticate, and these tests are not about it.
     client.force_login(clinician)

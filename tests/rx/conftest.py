@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decision import roles
 from decision.engine import evaluate_stage_a, parse_stage_a
 from decision.models import Consultation
 from tests.helpers import vignettes
@@ -30,13 +29,6 @@ def make_completed(clinician):
 def tci_case(make_completed) -> Consultation:
     """seed-ped: START_TCI with tacrolimus 0.03 % ointment first, pimecrolimus 1 % cream second."""
     return make_completed(VIGNETTES["seed-ped"]["input"])
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user(username="rx-reviewer")
-    roles.grant(user, roles.REVIEWER)
-    return user
 
 
 @pytest.fixture

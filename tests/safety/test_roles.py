@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reviewer(django_user_model):
-    user = django_user_model.objects.create_user(username="reviewer")
-    roles.grant(user, roles.REVIEWER)
-    return user
-
-
-@pytest.fixture
 def nobody(django_user_model):
     return django_user_model.objects.create_user(username="nobody")
 
